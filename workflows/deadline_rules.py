@@ -1,0 +1,210 @@
+"""Compute one deadline from its rule and the facts, with an explanation a person can check.
+
+The explanation names the trigger and its date, the offset and how it is counted, the day type,
+any holidays skipped, the rule version in force on the trigger date, conflicting sources (the
+earlier date counts, as DESIGN.md requires) and a date taken from a letter instead of the rule.
+Dates in explanations are ISO (YYYY-MM-DD): unambiguous for UK and US readers alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from workflows.calendars import HolidayCalendar
+from workflows.conditions import EvalEnv, is_true
+from workflows.dates import (
+    PeriodUnit,
+    add_business_days,
+    add_days,
+    add_months,
+    add_years,
+    day_before_birthday,
+    end_of_period_beginning_with,
+)
+from workflows.model import DeadlineRule, LegalBasis, Offset
+from workflows.schema import Confidence, Counting, DeadlineKind, Unit
+from workflows.types import UNKNOWN
+
+Holiday = tuple[date, str]
+
+_CONFIDENCE_ORDER = {Confidence.VERIFIED: 0, Confidence.SECONDARY: 1, Confidence.UNCONFIRMED: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class ComputedDeadline:
+    """A deadline for one case, ready to show, confirm and remind against."""
+
+    id: str
+    label: str
+    due: date
+    kind: DeadlineKind
+    basis: str
+    confidence: Confidence
+    explanation: str
+    trigger_label: str
+    trigger_date: date
+    day_type: str
+    holidays_skipped: tuple[Holiday, ...]
+    consequence: str
+    extension: str | None
+    source_url: str | None
+    check: str | None
+    from_letter: bool
+
+    def status(self, today: date) -> str:
+        """``passed``, ``today`` or ``upcoming`` relative to ``today``."""
+        if self.due < today:
+            return "passed"
+        return "today" if self.due == today else "upcoming"
+
+    def to_dict(self, today: date) -> dict[str, object]:
+        """The JSON shape of DESIGN.md's engine contract, with the details docketing needs."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "due": self.due.isoformat(),
+            "kind": self.kind.value,
+            "basis": self.basis,
+            "confidence": self.confidence.value,
+            "explanation": self.explanation,
+            "trigger": self.trigger_label,
+            "trigger_date": self.trigger_date.isoformat(),
+            "day_type": self.day_type,
+            "holidays_skipped": [{"date": d.isoformat(), "name": n} for d, n in self.holidays_skipped],
+            "consequence": self.consequence,
+            "extension": self.extension,
+            "source_url": self.source_url,
+            "check": self.check,
+            "from_letter": self.from_letter,
+            "status": self.status(today),
+            "days_remaining": (self.due - today).days,
+        }
+
+
+def apply_offset(
+    offset: Offset, trigger: date, calendar: HolidayCalendar
+) -> tuple[date, tuple[Holiday, ...]]:
+    """The date ``offset`` from ``trigger`` and the weekday holidays skipped on the way."""
+    if offset.unit is Unit.BUSINESS_DAYS:
+        result = add_business_days(trigger, offset.amount, calendar)
+        return result.date, result.holidays_skipped
+    if offset.counting is Counting.BEFORE_BIRTHDAY:
+        return day_before_birthday(trigger, offset.amount), ()
+    if offset.counting is Counting.BEGINNING_WITH:
+        units: dict[Unit, PeriodUnit] = {Unit.DAYS: "days", Unit.MONTHS: "months", Unit.YEARS: "years"}
+        # Business days are never counted "beginning with": the schema refuses it.
+        return end_of_period_beginning_with(trigger, offset.amount, units[offset.unit]), ()
+    adders = {Unit.DAYS: add_days, Unit.MONTHS: add_months, Unit.YEARS: add_years}
+    return adders[offset.unit](trigger, offset.amount), ()
+
+
+def compute_deadline(rule: DeadlineRule, env: EvalEnv, calendar: HolidayCalendar) -> ComputedDeadline | None:
+    """The deadline ``rule`` gives for the facts in ``env``, or None if it does not apply yet."""
+    if rule.when is not None and not is_true(rule.when.evaluate(env)):
+        return None
+    trigger = rule.trigger.evaluate(env)
+    if not isinstance(trigger, date):
+        return None
+    version = next((v for v in rule.versions if v.applies_to(trigger)), None)
+    if version is None:
+        return None
+    due, holidays = apply_offset(version.offset, trigger, calendar)
+    parts = [f"{version.offset.describe()} {rule.trigger_label} ({trigger.isoformat()}): {due.isoformat()}."]
+    parts.append(_month_end_text(version.offset, trigger, due))
+    parts.append(_day_type_text(version.offset, holidays, calendar))
+    basis, confidence = rule.legal.basis, version.confidence
+    if len(rule.versions) > 1:
+        basis = f"{rule.legal.basis}; {version.basis}"
+        note = f" {version.note}" if version.note else ""
+        parts.append(f"Rule in force for a trigger on {trigger.isoformat()}: {version.basis}.{note}")
+    for alternative in rule.alternatives:
+        alt_due, alt_holidays = apply_offset(alternative.offset, trigger, calendar)
+        parts.append(
+            f"Sources conflict: {version.basis} gives {due.isoformat()}; {alternative.basis} "
+            f"({alternative.offset.describe()} {rule.trigger_label}) gives {alt_due.isoformat()}."
+        )
+        confidence = _weaker(confidence, alternative.confidence)
+        if alt_due < due:
+            due, holidays = alt_due, alt_holidays
+        parts.append(f"Redress counts the earlier date, {due.isoformat()}.")
+    if rule.until_fact is not None:
+        due = _extend_until(rule, env, due, parts)
+    from_letter = False
+    if rule.override is not None:
+        stated = env.facts.get(rule.override.fact)
+        if isinstance(stated, date):
+            parts = [f"The date given by {rule.override.label}: {stated.isoformat()}."] + [
+                f"(Computed from the rule: {due.isoformat()}. {' '.join(parts)})"
+            ]
+            due, holidays, confidence, from_letter = stated, (), rule.override.confidence, True
+            basis = f"{rule.override.label}; {basis}"
+    if confidence is Confidence.UNCONFIRMED and rule.legal.check:
+        parts.append(f"Unconfirmed rule: {rule.legal.check}")
+    return ComputedDeadline(
+        id=rule.id,
+        label=rule.label,
+        due=due,
+        kind=rule.kind,
+        basis=basis,
+        confidence=confidence,
+        explanation=" ".join(p for p in parts if p),
+        trigger_label=rule.trigger_label,
+        trigger_date=trigger,
+        day_type="business days" if version.offset.unit is Unit.BUSINESS_DAYS else "calendar days",
+        holidays_skipped=holidays,
+        consequence=rule.consequence,
+        extension=rule.extension,
+        source_url=rule.legal.source_url,
+        check=rule.legal.check,
+        from_letter=from_letter,
+    )
+
+
+def _extend_until(rule: DeadlineRule, env: EvalEnv, due: date, parts: list[str]) -> date:
+    """A protected period runs at least to ``due`` and on until the later event, if any."""
+    assert rule.until_fact is not None
+    later = env.facts.get(rule.until_fact, UNKNOWN)
+    if isinstance(later, date):
+        if later > due:
+            parts.append(f"The period runs on to the later date, {later.isoformat()} ({rule.until_fact}).")
+            return later
+        parts.append(
+            f"The later event ({rule.until_fact}, {later.isoformat()}) came first,"
+            " so the minimum period counts."
+        )
+        return due
+    parts.append(
+        f"This is the minimum: the period continues until {rule.until_fact} is known, if that is later."
+    )
+    return due
+
+
+def _month_end_text(offset: Offset, trigger: date, due: date) -> str:
+    clamps = offset.unit in (Unit.MONTHS, Unit.YEARS) and offset.counting is Counting.AFTER
+    if clamps and due.day != trigger.day:
+        return f"There is no day {trigger.day} in that month, so the period ends on its last day."
+    return ""
+
+
+def _day_type_text(offset: Offset, holidays: tuple[Holiday, ...], calendar: HolidayCalendar) -> str:
+    if offset.unit is not Unit.BUSINESS_DAYS:
+        return "Counted in calendar days; a date on a weekend or holiday does not move."
+    if not holidays:
+        return f"Counted in working days: weekends and {calendar.label} skipped (none fell in the period)."
+    names = "; ".join(f"{name} {day.isoformat()}" for day, name in holidays)
+    return f"Counted in working days: weekends and {calendar.label} skipped ({names})."
+
+
+def _weaker(a: Confidence, b: Confidence) -> Confidence:
+    return a if _CONFIDENCE_ORDER[a] >= _CONFIDENCE_ORDER[b] else b
+
+
+def legal_fields(legal: LegalBasis) -> dict[str, object]:
+    """The legal-basis fields every rule shows, as JSON."""
+    return {
+        "basis": legal.basis,
+        "confidence": legal.confidence.value,
+        "source_url": legal.source_url,
+        "check": legal.check,
+    }

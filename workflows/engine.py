@@ -1,0 +1,144 @@
+"""The workflow engine: definition + facts + today -> what to ask, what applies, what is due.
+
+Pure and deterministic: no I/O, no clock (``today`` is an argument), no mutation. The order
+of work is fixed so that later parts can use earlier results: deadlines first (their
+conditions may not use other deadlines), then questions, outcomes, the evidence checklist and
+documents, whose conditions may test ``deadline('ID')``.
+
+Facts map keys to typed values (see :mod:`workflows.facts`). A key present with ``None`` was
+asked but is not known ("don't know"): the interview moves past it, conditions see it as
+unknown, and a required one stays in ``missing``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from workflows.calendars import get_calendar
+from workflows.conditions import CompiledExpression, EvalEnv, is_true
+from workflows.deadline_rules import ComputedDeadline, compute_deadline, legal_fields
+from workflows.model import EvidenceRule, Outcome, Workflow
+from workflows.types import UNKNOWN
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything the engine decided for one workflow, one set of facts and one day."""
+
+    workflow: Workflow
+    today: date
+    next_question: str | None
+    missing: tuple[str, ...]
+    unused: tuple[str, ...]
+    applicable: tuple[str, ...]
+    outcomes: tuple[Outcome, ...]
+    checklist: tuple[tuple[EvidenceRule, bool], ...]  # (rule, applies for certain)
+    deadlines: tuple[ComputedDeadline, ...]
+    documents: tuple[tuple[str, bool, tuple[str, ...], str | None], ...]
+
+    @property
+    def blocked(self) -> bool:
+        """Whether any outcome blocks the application."""
+        return any(o.level.value == "blocked" for o in self.outcomes)
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON object of DESIGN.md's engine contract (plus a few documented extras)."""
+        answered = len(self.applicable) - len(self.missing)
+        return {
+            "workflow": {"id": self.workflow.id, "version": self.workflow.version},
+            "today": self.today.isoformat(),
+            "next_question": self.next_question,
+            "missing": list(self.missing),
+            "outcomes": [
+                {"id": o.id, "level": o.level.value, "message": o.message, **legal_fields(o.legal)}
+                for o in self.outcomes
+            ],
+            "checklist": [
+                {
+                    "id": rule.id,
+                    "label": rule.label,
+                    "required": rule.required and certain,
+                    "applies": "yes" if certain else "maybe",
+                    "why": rule.why,
+                    "provider": rule.provider,
+                    **legal_fields(rule.legal),
+                }
+                for rule, certain in self.checklist
+            ],
+            "deadlines": [d.to_dict(self.today) for d in self.deadlines],
+            "documents": [
+                {"id": doc_id, "available": available, "missing": list(needs), "template": template}
+                for doc_id, available, needs, template in self.documents
+            ],
+            "unused": list(self.unused),
+            "progress": {"answered": answered, "applicable": len(self.applicable)},
+        }
+
+
+def evaluate(workflow: Workflow, facts: Mapping[str, object], today: date) -> Evaluation:
+    """Evaluate ``workflow`` for ``facts`` (typed values; ``None`` = asked, not known) on ``today``."""
+    known = {key: value for key, value in facts.items() if value is not None}
+    env = EvalEnv(facts=known, today=today, calendar_id=workflow.calendar_id)
+    calendar = get_calendar(workflow.calendar_id)
+    deadlines = tuple(
+        d for d in (compute_deadline(rule, env, calendar) for rule in workflow.deadlines) if d is not None
+    )
+    env = EvalEnv(
+        facts=known,
+        today=today,
+        calendar_id=workflow.calendar_id,
+        deadlines={d.id: d.due for d in deadlines},
+    )
+
+    next_question: str | None = None
+    missing: list[str] = []
+    applicable: list[str] = []
+    unused: list[str] = []
+    for step in workflow.steps:
+        step_applies = _applies(step.when, env)
+        for question in step.questions:
+            if not (step_applies and _applies(question.when, env)):
+                if question.fact in known:
+                    unused.append(question.fact)
+                continue
+            applicable.append(question.fact)
+            if question.fact not in facts and next_question is None:
+                next_question = question.fact
+            if question.required and question.fact not in known:
+                missing.append(question.fact)
+
+    outcomes = tuple(o for o in workflow.outcomes if is_true(o.when.evaluate(env)))
+    checklist: list[tuple[EvidenceRule, bool]] = []
+    for rule in workflow.evidence:
+        applies = True if rule.when is None else rule.when.evaluate(env)
+        if applies is UNKNOWN:
+            checklist.append((rule, False))
+        elif is_true(applies):
+            checklist.append((rule, True))
+    documents = []
+    for doc in workflow.documents:
+        applies = True if doc.when is None else doc.when.evaluate(env)
+        if applies is False:
+            continue
+        needs = tuple(key for key in doc.needs if key not in known)
+        documents.append((doc.id, is_true(applies) and not needs, needs, doc.template))
+    return Evaluation(
+        workflow=workflow,
+        today=today,
+        next_question=next_question,
+        missing=tuple(missing),
+        unused=tuple(unused),
+        applicable=tuple(applicable),
+        outcomes=outcomes,
+        checklist=tuple(checklist),
+        deadlines=deadlines,
+        documents=tuple(documents),
+    )
+
+
+def _applies(condition: CompiledExpression | None, env: EvalEnv) -> bool:
+    # An unknown condition does not apply yet: it waits for the facts it depends on, which
+    # the loader guarantees are asked earlier in the interview.
+    return condition is None or is_true(condition.evaluate(env))
