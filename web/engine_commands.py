@@ -18,6 +18,7 @@ import typer
 
 from workflows.catalogue import UnknownWorkflowError, load_catalogue
 from workflows.check import check_paths
+from workflows.engine import EvaluationError
 from workflows.engine import evaluate as evaluate_workflow
 from workflows.facts import FactValueError, default_fact_dictionary
 from workflows.problems import DefinitionError
@@ -64,7 +65,10 @@ def evaluate(
     except DefinitionError as exc:
         first = exc.problems[0].format() if exc.problems else str(exc)
         _fail(f"the workflow definitions are invalid (run `redress check`): {first}")
-    result = evaluate_workflow(definition, values, day)
+    try:
+        result = evaluate_workflow(definition, values, day)
+    except EvaluationError as exc:
+        _fail(f"the facts cannot be evaluated together: {exc}")
     typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
 
 

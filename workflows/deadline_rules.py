@@ -109,7 +109,8 @@ def compute_deadline(rule: DeadlineRule, env: EvalEnv, calendar: HolidayCalendar
     version = next((v for v in rule.versions if v.applies_to(trigger)), None)
     if version is None:
         return None
-    due, holidays = apply_offset(version.offset, trigger, calendar)
+    counted = version.offset
+    due, holidays = apply_offset(counted, trigger, calendar)
     parts = [f"{version.offset.describe()} {rule.trigger_label} ({trigger.isoformat()}): {due.isoformat()}."]
     parts.append(_month_end_text(version.offset, trigger, due))
     parts.append(_day_type_text(version.offset, holidays, calendar))
@@ -126,16 +127,18 @@ def compute_deadline(rule: DeadlineRule, env: EvalEnv, calendar: HolidayCalendar
         )
         confidence = _weaker(confidence, alternative.confidence)
         if alt_due < due:
-            due, holidays = alt_due, alt_holidays
+            due, holidays, counted = alt_due, alt_holidays, alternative.offset
         parts.append(f"Redress counts the earlier date, {due.isoformat()}.")
-    if rule.until_fact is not None:
+    if rule.until is not None:
         due = _extend_until(rule, env, due, parts)
     from_letter = False
     if rule.override is not None:
         stated = env.facts.get(rule.override.fact)
         if isinstance(stated, date):
-            parts = [f"The date given by {rule.override.label}: {stated.isoformat()}."] + [
-                f"(Computed from the rule: {due.isoformat()}. {' '.join(parts)})"
+            without = " ".join(part for part in parts if part)
+            parts = [
+                f"The date given by {rule.override.label}: {stated.isoformat()}.",
+                f"(Without it: {without})",
             ]
             due, holidays, confidence, from_letter = stated, (), rule.override.confidence, True
             basis = f"{rule.override.label}; {basis}"
@@ -151,32 +154,28 @@ def compute_deadline(rule: DeadlineRule, env: EvalEnv, calendar: HolidayCalendar
         explanation=" ".join(p for p in parts if p),
         trigger_label=rule.trigger_label,
         trigger_date=trigger,
-        day_type="business days" if version.offset.unit is Unit.BUSINESS_DAYS else "calendar days",
+        day_type="business days" if counted.unit is Unit.BUSINESS_DAYS else "calendar days",
         holidays_skipped=holidays,
         consequence=rule.consequence,
         extension=rule.extension,
         source_url=rule.legal.source_url,
-        check=rule.legal.check,
+        check=None if from_letter else rule.legal.check,
         from_letter=from_letter,
     )
 
 
 def _extend_until(rule: DeadlineRule, env: EvalEnv, due: date, parts: list[str]) -> date:
     """A protected period runs at least to ``due`` and on until the later event, if any."""
-    assert rule.until_fact is not None
-    later = env.facts.get(rule.until_fact, UNKNOWN)
+    assert rule.until is not None
+    later = env.facts.get(rule.until.fact, UNKNOWN)
+    label = rule.until.label
     if isinstance(later, date):
         if later > due:
-            parts.append(f"The period runs on to the later date, {later.isoformat()} ({rule.until_fact}).")
+            parts.append(f"The period runs on to {label} ({later.isoformat()}), which came later.")
             return later
-        parts.append(
-            f"The later event ({rule.until_fact}, {later.isoformat()}) came first,"
-            " so the minimum period counts."
-        )
+        parts.append(f"{label.capitalize()} ({later.isoformat()}) came first, so the minimum period counts.")
         return due
-    parts.append(
-        f"This is the minimum: the period continues until {rule.until_fact} is known, if that is later."
-    )
+    parts.append(f"This is the minimum: the period continues until {label}, if that comes later.")
     return due
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from workflows.calendars import get_calendar
-from workflows.conditions import CompiledExpression, EvalEnv, is_true
+from workflows.conditions import CompiledExpression, EvalEnv, ExpressionRuntimeError, is_true
 from workflows.deadline_rules import ComputedDeadline, compute_deadline, legal_fields
 from workflows.model import EvidenceRule, Outcome, Workflow
 from workflows.types import UNKNOWN
@@ -33,6 +33,7 @@ class Evaluation:
     missing: tuple[str, ...]
     unused: tuple[str, ...]
     applicable: tuple[str, ...]
+    answered: int
     outcomes: tuple[Outcome, ...]
     checklist: tuple[tuple[EvidenceRule, bool], ...]  # (rule, applies for certain)
     deadlines: tuple[ComputedDeadline, ...]
@@ -45,7 +46,6 @@ class Evaluation:
 
     def to_dict(self) -> dict[str, object]:
         """The JSON object of DESIGN.md's engine contract (plus a few documented extras)."""
-        answered = len(self.applicable) - len(self.missing)
         return {
             "workflow": {"id": self.workflow.id, "version": self.workflow.version},
             "today": self.today.isoformat(),
@@ -73,30 +73,56 @@ class Evaluation:
                 for doc_id, available, needs, template in self.documents
             ],
             "unused": list(self.unused),
-            "progress": {"answered": answered, "applicable": len(self.applicable)},
+            "progress": {"answered": self.answered, "applicable": len(self.applicable)},
         }
 
 
 def evaluate(workflow: Workflow, facts: Mapping[str, object], today: date) -> Evaluation:
-    """Evaluate ``workflow`` for ``facts`` (typed values; ``None`` = asked, not known) on ``today``."""
+    """Evaluate ``workflow`` for ``facts`` (typed values; ``None`` = asked, not known) on ``today``.
+
+    Answers on branches no longer taken are pruned before anything else sees them: the
+    interview is walked in order, and a fact this workflow asks counts only once its question
+    applies. Such answers are kept by the caller and reported as ``unused``, never used.
+
+    Raises :class:`EvaluationError` when the facts contradict each other in a way the rules
+    cannot compute with (for example an incident before the date of birth).
+    """
+    try:
+        return _evaluate(workflow, facts, today)
+    except ExpressionRuntimeError as exc:
+        raise EvaluationError(str(exc)) from exc
+
+
+class EvaluationError(ValueError):
+    """The facts cannot be evaluated together; the message says which rule and fact."""
+
+
+def _evaluate(workflow: Workflow, facts: Mapping[str, object], today: date) -> Evaluation:
     known = {key: value for key, value in facts.items() if value is not None}
-    env = EvalEnv(facts=known, today=today, calendar_id=workflow.calendar_id)
+    asked_here = {q.fact for step in workflow.steps for q in step.questions}
+    # Facts from other workflows ("tell your story once") count as they are; facts this
+    # workflow asks are added as their questions are reached on a live branch.
+    live = {key: value for key, value in known.items() if key not in asked_here}
     calendar = get_calendar(workflow.calendar_id)
-    deadlines = tuple(
-        d for d in (compute_deadline(rule, env, calendar) for rule in workflow.deadlines) if d is not None
-    )
-    env = EvalEnv(
-        facts=known,
-        today=today,
-        calendar_id=workflow.calendar_id,
-        deadlines={d.id: d.due for d in deadlines},
-    )
+
+    def environment(with_deadlines: bool) -> tuple[EvalEnv, tuple[ComputedDeadline, ...]]:
+        plain = EvalEnv(facts=live, today=today, calendar_id=workflow.calendar_id)
+        if not with_deadlines:
+            return plain, ()
+        computed = tuple(
+            d for d in (compute_deadline(rule, plain, calendar) for rule in workflow.deadlines) if d
+        )
+        due = {d.id: d.due for d in computed}
+        return EvalEnv(facts=live, today=today, calendar_id=workflow.calendar_id, deadlines=due), computed
 
     next_question: str | None = None
     missing: list[str] = []
     applicable: list[str] = []
     unused: list[str] = []
+    answered = 0
     for step in workflow.steps:
+        conditions = [step.when, *(q.when for q in step.questions)]
+        env, _ = environment(any(c is not None and c.deadline_refs for c in conditions))
         step_applies = _applies(step.when, env)
         for question in step.questions:
             if not (step_applies and _applies(question.when, env)):
@@ -104,11 +130,15 @@ def evaluate(workflow: Workflow, facts: Mapping[str, object], today: date) -> Ev
                     unused.append(question.fact)
                 continue
             applicable.append(question.fact)
+            if question.fact in known:
+                live[question.fact] = known[question.fact]  # env reads `live`: later questions see it
+                answered += 1
+            elif question.required:
+                missing.append(question.fact)
             if question.fact not in facts and next_question is None:
                 next_question = question.fact
-            if question.required and question.fact not in known:
-                missing.append(question.fact)
 
+    env, deadlines = environment(True)
     outcomes = tuple(o for o in workflow.outcomes if is_true(o.when.evaluate(env)))
     checklist: list[tuple[EvidenceRule, bool]] = []
     for rule in workflow.evidence:
@@ -122,7 +152,7 @@ def evaluate(workflow: Workflow, facts: Mapping[str, object], today: date) -> Ev
         applies = True if doc.when is None else doc.when.evaluate(env)
         if applies is False:
             continue
-        needs = tuple(key for key in doc.needs if key not in known)
+        needs = tuple(key for key in doc.needs if key not in live)
         documents.append((doc.id, is_true(applies) and not needs, needs, doc.template))
     return Evaluation(
         workflow=workflow,
@@ -131,6 +161,7 @@ def evaluate(workflow: Workflow, facts: Mapping[str, object], today: date) -> Ev
         missing=tuple(missing),
         unused=tuple(unused),
         applicable=tuple(applicable),
+        answered=answered,
         outcomes=outcomes,
         checklist=tuple(checklist),
         deadlines=deadlines,

@@ -56,6 +56,7 @@ class FactSpec(BaseModel):
     sensitivity: Sensitivity
     survivor_visible: bool
     past_only: bool = False
+    not_before: tuple[str, ...] = ()  # (date) other date facts this one cannot precede
     max_length: Annotated[int, Field(gt=0)] = _DEFAULT_TEXT_LIMIT
     min: Decimal | None = None
     max: Decimal | None = None
@@ -68,8 +69,8 @@ class FactSpec(BaseModel):
             raise ValueError(f"a {self.type} fact needs `options`")
         if not has_options and self.options:
             raise ValueError(f"`options` only belong to enum and list facts, not {self.type}")
-        if self.past_only and self.type is not FactType.DATE:
-            raise ValueError("`past_only` only applies to date facts")
+        if (self.past_only or self.not_before) and self.type is not FactType.DATE:
+            raise ValueError("`past_only` and `not_before` only apply to date facts")
         return self
 
     @property
@@ -134,8 +135,22 @@ class FactDictionary:
         return _PARSERS[spec.type](spec, raw, today)
 
     def parse_facts(self, raw: Mapping[str, object], *, today: date) -> dict[str, object]:
-        """Validate a whole mapping of fact values; the first bad one raises."""
-        return {key: self.parse_value(key, value, today=today) for key, value in raw.items()}
+        """Validate a whole mapping of fact values, alone and together; the first bad one raises."""
+        values = {key: self.parse_value(key, value, today=today) for key, value in raw.items()}
+        self.check_order(values)
+        return values
+
+    def check_order(self, values: Mapping[str, object]) -> None:
+        """Refuse dates in an impossible order (an incident before the date of birth)."""
+        for key, value in values.items():
+            if not isinstance(value, date):
+                continue
+            for earlier_key in self.specs[key].not_before:
+                earlier = values.get(earlier_key)
+                if isinstance(earlier, date) and value < earlier:
+                    label = self.specs[earlier_key].label.lower()
+                    when = f"{earlier.isoformat()}, {earlier_key}"
+                    raise FactValueError(key, f"{value.isoformat()} is before the {label} ({when})")
 
 
 def suggest(word: str, candidates: Mapping[str, object] | list[str]) -> str | None:
@@ -302,6 +317,12 @@ def load_fact_dictionary(path: Path = FACTS_PATH) -> FactDictionary:
                 problems.append(Problem(path, where, f"{key}: {field}: {error['msg']}"))
         except TypeError as exc:
             problems.append(Problem(path, line, f"{key}: {exc}"))
+    for key, spec in specs.items():
+        for other in spec.not_before:
+            if other not in specs or specs[other].type is not FactType.DATE:
+                line = document.lines.line_for((key, "not_before"))
+                message = f"{key}: not_before names {other!r}, which is not a date fact"
+                problems.append(Problem(path, line, message))
     if problems:
         raise DefinitionError(problems)
     return FactDictionary(specs)

@@ -40,6 +40,7 @@ from workflows.model import (
     Question,
     RuleVersion,
     Step,
+    Until,
     Workflow,
 )
 from workflows.problems import DefinitionError, Problem
@@ -316,8 +317,10 @@ def _build_deadline(ctx: _Context, d: DeadlineDoc, where: PathKey, legal: LegalB
     if d.override is not None:
         _check_date_fact(ctx, d.override.fact, (*where, "override", "fact"))
         override = Override(d.override.fact, d.override.label, d.override.confidence)
-    if d.until_fact is not None:
-        _check_date_fact(ctx, d.until_fact, (*where, "until_fact"))
+    until = None
+    if d.until is not None:
+        _check_date_fact(ctx, d.until.fact, (*where, "until", "fact"))
+        until = Until(d.until.fact, d.until.label)
     alternatives = tuple(Alternative(_offset(a.offset), a.basis, a.confidence) for a in d.alternatives)
     return DeadlineRule(
         id=d.id,
@@ -329,7 +332,7 @@ def _build_deadline(ctx: _Context, d: DeadlineDoc, where: PathKey, legal: LegalB
         versions=versions,
         alternatives=alternatives,
         override=override,
-        until_fact=d.until_fact,
+        until=until,
         consequence=d.consequence,
         extension=d.extension,
         legal=legal,

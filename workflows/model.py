@@ -141,6 +141,14 @@ class Override:
 
 
 @dataclass(frozen=True, slots=True)
+class Until:
+    """The later event a protected period lasts until."""
+
+    fact: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
 class DeadlineRule:
     """A deadline rule with its register id."""
 
@@ -153,7 +161,7 @@ class DeadlineRule:
     versions: tuple[RuleVersion, ...]
     alternatives: tuple[Alternative, ...]
     override: Override | None
-    until_fact: str | None
+    until: Until | None
     consequence: str
     extension: str | None
     legal: LegalBasis

@@ -183,6 +183,13 @@ class OverrideDoc(_Doc):
     confidence: Confidence
 
 
+class UntilDoc(_Doc):
+    """A later event a protected period lasts until, if it comes after the minimum."""
+
+    fact: Text
+    label: Text
+
+
 class DeadlineDoc(Basis):
     """A deadline rule, with its register id from domain.md."""
 
@@ -196,7 +203,7 @@ class DeadlineDoc(Basis):
     versions: list[RuleVersionDoc] = Field(default_factory=list)
     alternatives: list[AlternativeDoc] = Field(default_factory=list)
     override: OverrideDoc | None = None
-    until_fact: str | None = None  # period_end: runs at least to the computed date, and until this
+    until: UntilDoc | None = None  # period_end: runs at least to the computed date, and until this
     consequence: Text
     extension: str | None = None
 

@@ -1,0 +1,18 @@
+"""The JSON API under ``/api/v1``, as a router for the composition root to include."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from fastapi import APIRouter
+
+from api.heartbeat.router import router as heartbeat_router
+
+API_PREFIX: Final = "/api/v1"
+
+
+def create_api_router() -> APIRouter:
+    """Return every ``/api/v1`` endpoint on one router."""
+    router = APIRouter(prefix=API_PREFIX)
+    router.include_router(heartbeat_router)
+    return router

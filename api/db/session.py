@@ -1,0 +1,35 @@
+"""Database sessions for requests and for background tasks.
+
+The web app owns one engine, created in its lifespan and kept on ``app.state.db_engine``;
+:func:`get_session` hands each request a session on it. Celery tasks run outside any app and use
+:func:`task_session`, which keeps one engine per database URL for the life of the worker process.
+Services own their unit of work: they commit; callers only open and close sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+
+from fastapi import Request
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from api.db.engine import create_db_engine
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """FastAPI dependency: a session on the app's engine, closed after the response."""
+    engine: Engine = request.app.state.db_engine
+    with Session(engine) as session:
+        yield session
+
+
+@lru_cache(maxsize=4)
+def _engine_for(database_url: str) -> Engine:
+    return create_db_engine(database_url)
+
+
+def task_session(database_url: str) -> Session:
+    """Open a session for background work on a per-process engine for ``database_url``."""
+    return Session(_engine_for(database_url))

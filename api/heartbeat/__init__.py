@@ -1,0 +1,1 @@
+"""Service heartbeats: background processes report in, and the health report reads them."""

@@ -1,0 +1,1 @@
+"""Celery: the app factory and the task shims. Tasks only call services."""

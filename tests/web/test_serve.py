@@ -1,0 +1,147 @@
+"""``redress serve`` end to end: the real command, its worker and beat, and a clean Ctrl-C.
+
+The beat-driven heartbeat turning the health report "ok" proves the whole chain works: beat
+enqueues through the embedded SQLite broker, the worker runs the task, the web app reads the row.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.db.migrate import head_revision
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds processes through /proc"),
+]
+
+START_TIMEOUT_SECONDS = 30.0
+EXIT_TIMEOUT_SECONDS = 20.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _processes() -> Iterator[tuple[int, int, int, str]]:
+    """(pid, parent pid, process group, state) of every process, from /proc."""
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            stat = stat_file.read_text()
+        except OSError:  # it ended while we looked
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        yield int(stat_file.parent.name), int(fields[1]), int(fields[2]), fields[0]
+
+
+def _live_members(pgid: int) -> list[int]:
+    """Processes of group ``pgid`` that still run (zombies are dead, just not yet reaped)."""
+    return [pid for pid, _, group, state in _processes() if group == pgid and state not in "ZX"]
+
+
+def _get_health(url: str) -> dict[str, Any] | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            body: dict[str, Any] = json.load(response)
+            return body
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+@dataclass
+class RunningServe:
+    process: subprocess.Popen[bytes]
+    worker_group: int
+    data_dir: Path
+    log_path: Path
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture
+def running_serve(tmp_path: Path) -> Iterator[RunningServe]:
+    """``redress serve`` started in its own process group, waited for until the worker is ok."""
+    redress = Path(sys.executable).with_name("redress")
+    data_dir = tmp_path / "var"
+    port = _free_port()
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("REDRESS_")}
+    environment |= {"REDRESS_DATA_DIR": str(data_dir), "REDRESS_BEAT_INTERVAL_SECONDS": "1"}
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        serve = subprocess.Popen(
+            [str(redress), "serve", "--port", str(port)],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            process_group=0,  # like a terminal's foreground job: Ctrl-C goes to this group
+        )
+    worker_group: int | None = None
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        health = None
+        while time.monotonic() < deadline and serve.poll() is None:
+            if worker_group is None:
+                children = [pid for pid, parent, _, _ in _processes() if parent == serve.pid]
+                worker_group = children[0] if children else None
+            health = _get_health(f"http://127.0.0.1:{port}/health")
+            if health is not None and health["worker"]["ok"]:
+                break
+            time.sleep(0.2)
+        log_text = log_path.read_text(errors="replace")
+        assert health is not None, f"/health never answered:\n{log_text}"
+        assert health["status"] == "ok", f"{health}\n{log_text}"
+        assert worker_group is not None
+        yield RunningServe(serve, worker_group, data_dir, log_path)
+    finally:
+        if serve.poll() is None:
+            os.killpg(serve.pid, signal.SIGKILL)
+            serve.wait()
+        if worker_group is not None and _live_members(worker_group):
+            os.killpg(worker_group, signal.SIGKILL)
+
+
+def test_serve_runs_web_worker_and_beat_and_stops_cleanly(running_serve: RunningServe) -> None:
+    serve = running_serve.process
+    assert running_serve.worker_group != serve.pid  # the worker has a process group of its own
+    assert len(_live_members(running_serve.worker_group)) >= 2, "expected worker and beat"
+
+    os.killpg(serve.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    exit_code = serve.wait(timeout=EXIT_TIMEOUT_SECONDS)
+
+    assert exit_code == 0, running_serve.log
+    assert _live_members(running_serve.worker_group) == [], "worker or beat survived"
+    assert "Redress is running at http://127.0.0.1:" in running_serve.log
+    with sqlite3.connect(running_serve.data_dir / "redress.db") as database:
+        (revision,) = database.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert revision == head_revision()
+
+
+def test_serve_stops_with_an_error_when_the_worker_dies(running_serve: RunningServe) -> None:
+    os.kill(running_serve.worker_group, signal.SIGKILL)  # the worker only: beat lives on
+
+    exit_code = running_serve.process.wait(timeout=EXIT_TIMEOUT_SECONDS)
+
+    assert exit_code == 1, running_serve.log
+    assert "the Celery worker stopped unexpectedly" in running_serve.log
+    assert _live_members(running_serve.worker_group) == [], "the orphaned beat survived"

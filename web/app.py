@@ -1,0 +1,52 @@
+"""The composition root: the FastAPI app that serves the pages and mounts the JSON API.
+
+Run with ``redress serve``, or ``uvicorn --factory web.app:create_app``. There is no module-level
+app: settings are read when the app is created, not when this module is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.app import API_PREFIX, create_api_router
+from api.db.engine import create_db_engine
+from api.heartbeat.router import router as health_router
+from api.settings import Settings, get_settings
+from api.version import app_version
+from web.errors import install_error_handlers
+from web.routes.home import router as home_router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the web app for ``settings`` (default: :func:`api.settings.get_settings`)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The engine lives exactly as long as the served app; disposing closes its connections.
+        engine = create_db_engine(settings.database_url)
+        app.state.db_engine = engine
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Redress",
+        version=app_version(),
+        lifespan=lifespan,
+        debug=False,  # debug pages would show tracebacks to anyone
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    app.state.settings = settings
+    app.include_router(create_api_router())
+    # The same report at the conventional path for load balancers and uptime checks.
+    app.include_router(health_router, include_in_schema=False)
+    app.include_router(home_router)
+    install_error_handlers(app)
+    return app
