@@ -553,7 +553,7 @@ class Compiler:
         return Typed(run, ExprType.BOOL, node)
 
     def literal_call(self, node: ast.Call, name: str, arg: ast.expr) -> Typed:
-        """date('YYYY-MM-DD') and deadline('ID'): the argument is a string written in the source."""
+        """date('YYYY-MM-DD'), deadline('ID') and passed('ID'): a string written in the source."""
         if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
             example = "'2026-04-06'" if name == "date" else "'UK-CICA-D1'"
             raise self.error(f"{name}() takes a quoted string, e.g. {name}({example})", arg)
@@ -565,10 +565,17 @@ class Compiler:
                 raise self.error(str(exc), arg) from None
             return Typed(rt.constant(day), ExprType.DATE, node, constant=True, value=day)
         if not self.allow_deadline_refs:
-            raise self.error("deadline() is not allowed in this expression", node)
+            raise self.error(
+                f"{name}() is not allowed in this expression",
+                node,
+                hint="deadlines are computed first, so their own rules cannot use other deadlines",
+            )
         if not text or text != text.strip():
             raise self.error(f"'{text}' is not a deadline id", arg)
         self.deadlines.add(text)
+        if name == "passed":
+            self.uses_today = True
+            return Typed(rt.passed_reader(text), ExprType.BOOL, node)
         return Typed(rt.deadline_reader(text, self.source), ExprType.DATE, node)
 
 

@@ -1,7 +1,7 @@
 """The built-in functions of the condition language (see :mod:`workflows.conditions`).
 
 :data:`FUNCTIONS` maps each ordinary function to its signature, which the compiler checks calls
-against; ``date``, ``answered`` and ``deadline`` (:data:`SPECIAL_FUNCTIONS`) take a literal or a
+against; ``date``, ``answered``, ``deadline`` and ``passed`` (:data:`SPECIAL_FUNCTIONS`) take a literal or a
 fact key rather than a value, so the compiler handles them itself.
 
 Each function here receives already evaluated, already type-checked arguments that are never
@@ -37,7 +37,7 @@ def whole_number(value: object) -> int:
         return value
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         return int(value)
-    raise ValueError(f"expected a whole number of days, months or years, got {value}")
+    raise ValueError(f"expected a whole number, got {value}")
 
 
 def parse_iso_date(text: str) -> date:
@@ -120,5 +120,5 @@ FUNCTIONS: Final[Mapping[str, Function]] = {
     "count": Function((ExprType.LIST,), _N, len),
 }
 # Functions whose argument is not an ordinary value; the compiler handles each itself.
-SPECIAL_FUNCTIONS: Final = ("date", "answered", "deadline")
+SPECIAL_FUNCTIONS: Final = ("date", "answered", "deadline", "passed")
 ALL_FUNCTIONS: Final = tuple(sorted([*FUNCTIONS, *SPECIAL_FUNCTIONS]))

@@ -74,6 +74,8 @@ class EvalEnv:
     today: date
     calendar_id: str = "GB-EAW"  # holidays skipped by add_business_days
     deadlines: Mapping[str, date] = field(default_factory=dict)  # register id -> due date
+    # Deadlines whose own condition is false for these facts: they will never be due.
+    inapplicable_deadlines: frozenset[str] = frozenset()
 
 
 Evaluator = Callable[[EvalEnv], object]
@@ -159,6 +161,20 @@ def deadline_reader(deadline_id: str, source: str) -> Evaluator:
         raise ExpressionRuntimeError(
             f"deadline {deadline_id} should be a date but is {type(due).__name__}", source=source
         )
+
+    return run
+
+
+def passed_reader(deadline_id: str) -> Evaluator:
+    """Whether a deadline has passed: false when it does not apply, UNKNOWN until computable."""
+
+    def run(env: EvalEnv) -> object:
+        due = env.deadlines.get(deadline_id)
+        if type(due) is date:
+            return due < env.today
+        if deadline_id in env.inapplicable_deadlines:
+            return False
+        return UNKNOWN
 
     return run
 

@@ -28,9 +28,10 @@ Grammar (a subset of Python expression syntax)::
 Functions: ``age_on(date, date) -> number``, ``add_days / add_months / add_years /
 add_business_days(date, number) -> date``, ``days_between(date, date) -> number``,
 ``day_before_birthday(date, number) -> date``, ``later_of / earlier_of(date, date) -> date``,
-``date('YYYY-MM-DD') -> date``, ``answered(fact) -> bool``, ``deadline('REGISTER-ID') -> date``
-and ``count(list) -> number``. Date arithmetic follows :mod:`workflows.dates`;
-``add_business_days`` uses the holiday calendar of the evaluation (:class:`EvalEnv`).
+``date('YYYY-MM-DD') -> date``, ``answered(fact) -> bool``, ``deadline('REGISTER-ID') -> date``,
+``passed('REGISTER-ID') -> bool`` (false when that deadline does not apply to the case, unknown
+while it cannot be computed yet) and ``count(list) -> number``. Date arithmetic follows
+:mod:`workflows.dates`; ``add_business_days`` uses the holiday calendar of the evaluation (:class:`EvalEnv`).
 
 Types. Every sub-expression has a static type: ``bool``, ``date``, ``number``, ``string`` (enum,
 text and country facts, string literals), ``list`` (list facts, list literals), ``money`` or

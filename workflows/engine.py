@@ -112,8 +112,19 @@ def _evaluate(workflow: Workflow, facts: Mapping[str, object], today: date) -> E
         computed = tuple(
             d for d in (compute_deadline(rule, plain, calendar) for rule in workflow.deadlines) if d
         )
-        due = {d.id: d.due for d in computed}
-        return EvalEnv(facts=live, today=today, calendar_id=workflow.calendar_id, deadlines=due), computed
+        inapplicable = frozenset(
+            rule.id
+            for rule in workflow.deadlines
+            if rule.when is not None and rule.when.evaluate(plain) is False
+        )
+        env = EvalEnv(
+            facts=live,
+            today=today,
+            calendar_id=workflow.calendar_id,
+            deadlines={d.id: d.due for d in computed},
+            inapplicable_deadlines=inapplicable,
+        )
+        return env, computed
 
     next_question: str | None = None
     missing: list[str] = []

@@ -525,16 +525,6 @@ def test_within_time_has_no_delay_questions() -> None:
     assert result["next_question"] == "cica.decision_date"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG workflows/definitions/uk/cica.yaml:385 (delay_explanation `when`) with "
-        "workflows/condition_runtime.py:154 (deadline_reader): deadline('UK-CICA-D2a') and "
-        "deadline('UK-CICA-D2b') are UNKNOWN for an adult, whose child rules definitely do not "
-        "apply, so `... or today > deadline('UK-CICA-D2a') ...` is never false and the item "
-        "shows as applies='maybe' in every in-time adult case"
-    ),
-)
 def test_within_time_has_no_delay_evidence() -> None:
     # Given a complete adult case within time
     result = cica(ADULT_CASE)

@@ -1029,3 +1029,24 @@ def test_evaluation_is_fast() -> None:
     runs = 2_000
     best = min(timeit.repeat(lambda: compiled.evaluate(env), number=runs, repeat=5)) / runs
     assert best * 40 < 1e-3, f"{best * 1e6:.1f} µs per evaluation"
+
+
+def test_passed_is_true_false_or_unknown_by_what_the_engine_knows() -> None:
+    """passed('ID'): past due -> true; not yet due or not applicable -> false; else unknown."""
+    compiled = compile_expression("passed('UK-CICA-D1')", {}, expect=ExprType.BOOL)
+    today = date(2026, 11, 22)
+    assert compiled.uses_today
+    assert compiled.deadline_refs == frozenset({"UK-CICA-D1"})
+    passed_due = EvalEnv(facts={}, today=today, deadlines={"UK-CICA-D1": date(2026, 11, 21)})
+    not_yet_due = EvalEnv(facts={}, today=today, deadlines={"UK-CICA-D1": date(2026, 11, 22)})
+    does_not_apply = EvalEnv(facts={}, today=today, inapplicable_deadlines=frozenset({"UK-CICA-D1"}))
+    not_computable = EvalEnv(facts={}, today=today)
+    assert compiled.evaluate(passed_due) is True
+    assert compiled.evaluate(not_yet_due) is False
+    assert compiled.evaluate(does_not_apply) is False
+    assert compiled.evaluate(not_computable) is UNKNOWN
+
+
+def test_passed_is_refused_where_deadlines_are_not_allowed() -> None:
+    with pytest.raises(ExpressionError, match=r"passed\(\) is not allowed"):
+        compile_expression("passed('UK-CICA-D1')", {}, expect=ExprType.BOOL, allow_deadline_refs=False)
