@@ -24,6 +24,8 @@ from api.settings import Settings, get_settings
 TASK_MODULES: Final = ["api.tasks.system"]
 HEARTBEAT_TASK: Final = "system.record_heartbeat"
 HEARTBEAT_SCHEDULE_ENTRY: Final = "record-worker-heartbeat"
+PURGE_TASK: Final = "system.purge_delivered_messages"
+PURGE_INTERVAL_SECONDS: Final = 3600.0
 # kombu's SQLAlchemy transport polls every second by default: a second per task round trip.
 # It must be set on the class: as a transport option it reaches create_engine() and crashes.
 SQLA_POLLING_INTERVAL_SECONDS: Final = 0.2
@@ -62,6 +64,11 @@ def create_celery(settings: Settings) -> Celery:
                 "schedule": interval,
                 # A heartbeat that waited a whole interval in the queue is worthless.
                 "options": {"expires": interval},
+            },
+            "purge-delivered-broker-messages": {
+                "task": PURGE_TASK,
+                "schedule": PURGE_INTERVAL_SECONDS,
+                "options": {"expires": PURGE_INTERVAL_SECONDS},
             },
         },
     )

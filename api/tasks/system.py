@@ -1,4 +1,4 @@
-"""System tasks: the heartbeat that tells the health page the worker and beat are alive."""
+"""System tasks: the worker heartbeat for the health page, and the embedded broker's clean-up."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from celery import shared_task
 from api.db.session import task_session
 from api.heartbeat import service as heartbeat_service
 from api.settings import get_settings
+from api.tasks.broker_maintenance import purge_delivered_messages
 
 
 # shared_task binds to whichever Celery app the process has, so this module never imports one.
@@ -25,3 +26,9 @@ def record_heartbeat(task: Any) -> None:
             datetime.now(UTC),
             detail=f"{task.request.hostname} pid {os.getpid()}",
         )
+
+
+@shared_task(name="system.purge_delivered_messages", ignore_result=True)  # type: ignore[untyped-decorator]
+def purge_broker_messages() -> int:
+    """Delete delivered messages from the embedded broker. Safe to repeat or to lose."""
+    return purge_delivered_messages(get_settings().broker_url)
