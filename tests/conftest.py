@@ -28,6 +28,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+# Helper modules that assert on behalf of tests: pytest explains their failures as it does a test's.
+pytest.register_assert_rewrite("tests.workflows.engine_results")
+
 # The heavy imports (FastAPI, SQLAlchemy, drivers) happen inside the fixtures that need them,
 # so test runs that use none of them (tests/workflows) don't pay for them at start-up.
 if TYPE_CHECKING:

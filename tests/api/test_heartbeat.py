@@ -10,11 +10,22 @@ from sqlmodel import Session, select
 
 from api.db.engine import create_db_engine
 from api.heartbeat.models import ServiceHeartbeat
+from api.heartbeat.schemas import HealthReport
 from api.heartbeat.service import WORKER_HEARTBEAT, read_health, record_heartbeat
 from api.settings import Settings
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 INTERVAL = 60.0
+
+
+def health_of(database_url: str) -> HealthReport:
+    """The health report at NOW, read through a new engine on ``database_url`` (then disposed)."""
+    engine = create_db_engine(database_url)
+    try:
+        with Session(engine) as session:
+            return read_health(session, NOW, beat_interval_seconds=INTERVAL)
+    finally:
+        engine.dispose()
 
 
 def test_a_fresh_heartbeat_makes_the_report_ok(db_session: Session) -> None:
@@ -95,12 +106,7 @@ def test_a_worker_clock_slightly_ahead_is_not_a_negative_age(db_session: Session
 
 
 def test_an_unmigrated_database_is_reachable_but_degraded(settings: Settings) -> None:
-    engine = create_db_engine(settings.database_url)
-    try:
-        with Session(engine) as session:
-            report = read_health(session, NOW, beat_interval_seconds=INTERVAL)
-    finally:
-        engine.dispose()
+    report = health_of(settings.database_url)
 
     assert report.status == "degraded"
     assert report.database.reachable
@@ -112,12 +118,7 @@ def test_an_unmigrated_database_is_reachable_but_degraded(settings: Settings) ->
 
 def test_an_unreachable_database_is_unavailable(tmp_path: Path) -> None:
     # A directory where the database file should be: SQLite cannot open it.
-    engine = create_db_engine(f"sqlite:///{tmp_path}")
-    try:
-        with Session(engine) as session:
-            report = read_health(session, NOW, beat_interval_seconds=INTERVAL)
-    finally:
-        engine.dispose()
+    report = health_of(f"sqlite:///{tmp_path}")
 
     assert report.status == "unavailable"
     assert not report.database.reachable

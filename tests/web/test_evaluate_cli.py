@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from tests.workflows.engine_results import due_dates, outcome_ids
+
 REPO = Path(__file__).resolve().parents[2]
 CICA_YAML = REPO / "workflows" / "definitions" / "uk" / "cica.yaml"
 TODAY = "2026-11-22"
@@ -168,6 +170,14 @@ def assert_contract(result: Mapping[str, Any], workflow_id: str) -> None:
         assert isinstance(item["available"], bool)
 
 
+def contract_json(run: Run, workflow_id: str) -> dict[str, Any]:
+    """The JSON object a run printed, after checking that it succeeded and kept the contract."""
+    assert run.returncode == 0, run.stderr
+    result: dict[str, Any] = json.loads(run.stdout)
+    assert_contract(result, workflow_id)
+    return result
+
+
 # --- evaluate: good input -------------------------------------------------------------------
 
 
@@ -175,25 +185,19 @@ def test_evaluate_cica_prints_the_contract_json(runs: dict[str, Run]) -> None:
     # Given an adult CICA case with a decision
     run = runs["cica"]
     # Then the command succeeds and prints one JSON object
-    assert run.returncode == 0, run.stderr
-    result = json.loads(run.stdout)
-    assert_contract(result, "uk.cica")
-    dues = {item["id"]: item["due"] for item in result["deadlines"]}
-    assert dues == {"UK-CICA-D1": "2027-03-10", "UK-CICA-D5": "2026-07-27"}
+    result = contract_json(run, "uk.cica")
+    assert due_dates(result) == {"UK-CICA-D1": "2027-03-10", "UK-CICA-D5": "2026-07-27"}
     assert result["next_question"] == "person.british_citizen"
-    assert "review_date_from_letter" in [o["id"] for o in result["outcomes"]]
+    assert "review_date_from_letter" in outcome_ids(result)
 
 
 def test_evaluate_nrm_prints_the_contract_json(runs: dict[str, Run]) -> None:
     # Given an NRM referral on the Thursday before Easter 2026 and a positive RG a week later
     run = runs["nrm"]
     # Then
-    assert run.returncode == 0, run.stderr
-    result = json.loads(run.stdout)
-    assert_contract(result, "uk.nrm")
-    dues = {item["id"]: item["due"] for item in result["deadlines"]}
+    result = contract_json(run, "uk.nrm")
     # 5 working days skipping Good Friday and Easter Monday; 30 days beginning with 9 April
-    assert dues == {"UK-NRM-D1": "2026-04-13", "UK-NRM-D2": "2026-05-08"}
+    assert due_dates(result) == {"UK-NRM-D1": "2026-04-13", "UK-NRM-D2": "2026-05-08"}
 
 
 # --- evaluate: bad input ----------------------------------------------------------------------

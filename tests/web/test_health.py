@@ -16,6 +16,15 @@ from web.app import create_app
 SECRET_MESSAGE = "survivor-name-in-an-exception"
 
 
+def html_page(client: TestClient, path: str, status_code: int) -> str:
+    """The page at ``path``, after checking its status code and that it is HTML in English."""
+    response = client.get(path)
+    assert response.status_code == status_code
+    assert response.headers["content-type"].startswith("text/html")
+    assert '<html lang="en">' in response.text
+    return response.text
+
+
 def test_health_is_degraded_before_any_heartbeat(client: TestClient) -> None:
     response = client.get("/health")
 
@@ -63,15 +72,12 @@ def test_health_is_503_when_the_database_is_unreachable(settings: Settings, tmp_
 
 
 def test_start_page_is_accessible_html(client: TestClient) -> None:
-    response = client.get("/")
+    text = html_page(client, "/", 200)
 
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/html")
-    assert '<html lang="en">' in response.text
-    assert "<title>Redress</title>" in response.text
-    assert '<main id="main-content"' in response.text
-    assert 'href="/health"' in response.text
-    assert 'href="/api/v1/docs"' in response.text
+    assert "<title>Redress</title>" in text
+    assert '<main id="main-content"' in text
+    assert 'href="/health"' in text
+    assert 'href="/api/v1/docs"' in text
 
 
 def test_api_docs_are_served(client: TestClient) -> None:
@@ -81,12 +87,9 @@ def test_api_docs_are_served(client: TestClient) -> None:
 
 
 def test_unknown_page_is_a_404_page(client: TestClient) -> None:
-    response = client.get("/no/such/page")
+    text = html_page(client, "/no/such/page", 404)
 
-    assert response.status_code == 404
-    assert response.headers["content-type"].startswith("text/html")
-    assert '<html lang="en">' in response.text
-    assert "Not Found" in response.text
+    assert "Not Found" in text
 
 
 def test_unknown_api_path_is_a_404_json(client: TestClient) -> None:

@@ -15,11 +15,18 @@ from typing import Any
 
 import pytest
 
+from tests.workflows.engine_results import (
+    TODAY,
+    adult,
+    assert_deadline_contract,
+    checklist_ids,
+    cica,
+    deadline,
+    deadline_ids,
+    outcome,
+    outcome_ids,
+)
 from workflows.catalogue import default_catalogue
-from workflows.engine import evaluate
-from workflows.facts import default_fact_dictionary
-
-TODAY = date(2026, 11, 22)
 
 # Register ids of domain.md for CICA (the A7 table, with D2 split into D2a/D2b as in Part E).
 CICA_REGISTER_IDS = {
@@ -58,43 +65,6 @@ ADULT_CASE: dict[str, object] = {
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def cica(facts: Mapping[str, object] | None = None, *, today: date = TODAY) -> dict[str, Any]:
-    """Evaluate uk.cica for raw JSON-style ``facts`` on ``today``; the JSON-shaped result."""
-    workflow = default_catalogue().get("uk.cica", today)
-    values = default_fact_dictionary().parse_facts(dict(facts or {}), today=today)
-    return evaluate(workflow, values, today).to_dict()
-
-
-def adult(**overrides: object) -> dict[str, object]:
-    """The adult case with some facts changed (keys with ``__`` for ``.``)."""
-    return {**ADULT_CASE, **{k.replace("__", "."): v for k, v in overrides.items()}}
-
-
-def deadline(result: Mapping[str, Any], register_id: str) -> dict[str, Any]:
-    """The deadline with ``register_id``; fails the test if it is absent."""
-    found = [d for d in result["deadlines"] if d["id"] == register_id]
-    assert found, f"{register_id} not in {deadline_ids(result)}"
-    return dict(found[0])
-
-
-def deadline_ids(result: Mapping[str, Any]) -> list[str]:
-    return [d["id"] for d in result["deadlines"]]
-
-
-def outcome_ids(result: Mapping[str, Any]) -> list[str]:
-    return [o["id"] for o in result["outcomes"]]
-
-
-def outcome(result: Mapping[str, Any], outcome_id: str) -> dict[str, Any]:
-    found = [o for o in result["outcomes"] if o["id"] == outcome_id]
-    assert found, f"{outcome_id} not in {outcome_ids(result)}"
-    return dict(found[0])
-
-
-def checklist_ids(result: Mapping[str, Any]) -> list[str]:
-    return [item["id"] for item in result["checklist"]]
 
 
 def facts_child() -> dict[str, object]:
@@ -274,42 +244,25 @@ def test_d2b_child_first_reported_after_18_has_two_years_from_the_report() -> No
 
 
 @pytest.mark.parametrize(
-    ("first_report", "expected_id", "expected_due"),
+    ("born", "first_report", "expected_id", "expected_due"),
     [
-        # the day before the 18th birthday (1 May 2026): still "reported before 18"
-        ("2026-04-30", "UK-CICA-D2a", "2028-04-30"),
-        # on the 18th birthday: not reported before 18, two years from the report
-        ("2026-05-01", "UK-CICA-D2b", "2028-05-01"),
+        # Born 1 May 2008, injured at 12: the report date picks D2a or D2b.
+        # The day before the 18th birthday (1 May 2026): still "reported before 18".
+        ("2008-05-01", "2026-04-30", "UK-CICA-D2a", "2028-04-30"),
+        # On the 18th birthday: not reported before 18, two years from the report.
+        ("2008-05-01", "2026-05-01", "UK-CICA-D2b", "2028-05-01"),
+        # Born 29 Feb 2008: the 18th birthday is 1 March 2026, so 28 Feb is still "before 18".
+        ("2008-02-29", "2026-02-28", "UK-CICA-D2a", "2028-02-28"),
+        ("2008-02-29", "2026-03-01", "UK-CICA-D2b", "2028-03-01"),
     ],
 )
-def test_d2_boundary_is_the_18th_birthday(first_report: str, expected_id: str, expected_due: str) -> None:
-    """Born 1 May 2008, injured at 12: the report date picks D2a or D2b."""
+def test_d2_boundary_is_the_18th_birthday(
+    born: str, first_report: str, expected_id: str, expected_due: str
+) -> None:
+    """Injured at 12: a report before the 18th birthday gives D2a, one on or after it D2b."""
     # Given
     facts = {
-        "person.date_of_birth": "2008-05-01",
-        "incident.date": "2020-06-01",
-        "police.reported": True,
-        "police.first_report_date": first_report,
-    }
-    # When
-    result = cica(facts)
-    # Then
-    assert deadline_ids(result) == [expected_id]
-    assert deadline(result, expected_id)["due"] == expected_due
-
-
-@pytest.mark.parametrize(
-    ("first_report", "expected_id", "expected_due"),
-    [
-        ("2026-02-28", "UK-CICA-D2a", "2028-02-28"),
-        ("2026-03-01", "UK-CICA-D2b", "2028-03-01"),
-    ],
-)
-def test_d2_boundary_for_a_29_february_birth(first_report: str, expected_id: str, expected_due: str) -> None:
-    """Born 29 Feb 2008: the 18th birthday is 1 March 2026, so 28 Feb is still "before 18"."""
-    # Given
-    facts = {
-        "person.date_of_birth": "2008-02-29",
+        "person.date_of_birth": born,
         "incident.date": "2020-06-01",
         "police.reported": True,
         "police.first_report_date": first_report,
@@ -503,7 +456,7 @@ def test_complete_adult_case_is_not_blocked() -> None:
 def test_out_of_time_warns_and_asks_about_the_delay() -> None:
     """Incident 29 Feb 2024: the limit passed on 28 Feb 2026, before today (22 Nov 2026)."""
     # Given a case that is out of time
-    result = cica(adult(incident__date="2024-02-29", police__first_report_date="2024-03-01"))
+    result = cica(adult(ADULT_CASE, incident__date="2024-02-29", police__first_report_date="2024-03-01"))
     # Then the warning, the questions and the evidence of para 89 appear
     assert outcome(result, "out_of_time")["level"] == "warning"
     assert "para 89" in outcome(result, "out_of_time")["basis"]
@@ -557,6 +510,7 @@ def test_unconfirmed_outcomes_say_what_to_check() -> None:
     """Every [U] outcome, deadline and checklist item shown carries a non-empty check."""
     # Given a case that triggers several unconfirmed findings
     facts = adult(
+        ADULT_CASE,
         person__date_of_birth="2008-05-01",
         incident__date="2020-06-01",
         police__first_report_date="2021-01-01",
@@ -709,7 +663,7 @@ def test_changing_reported_to_false_keeps_the_answers_as_unused() -> None:
     reported = cica(ADULT_CASE)
     assert "police_report" in checklist_ids(reported)
     # When the answer changes to "not reported"
-    facts = adult(police__reported=False)
+    facts = adult(ADULT_CASE, police__reported=False)
     before = dict(facts)
     result = cica(facts)
     # Then the police answers are unused, not deleted, and the police evidence goes
@@ -723,7 +677,7 @@ def test_changing_reported_to_false_keeps_the_answers_as_unused() -> None:
     assert "police.first_report_date" not in result["missing"]
     assert "cica_claim_pack" not in [d["id"] for d in result["documents"]]
     # And changing it back brings them into use again
-    assert cica(adult(police__reported=True))["unused"] == []
+    assert cica(adult(ADULT_CASE, police__reported=True))["unused"] == []
 
 
 def test_unused_police_answers_no_longer_drive_deadlines_or_outcomes() -> None:
@@ -745,8 +699,8 @@ def test_unused_police_answers_no_longer_drive_deadlines_or_outcomes() -> None:
 
 def test_mental_injury_diagnosis_is_asked_only_for_a_mental_injury() -> None:
     # Given the same case with and without a mental injury
-    without = cica(adult(cica__injury_mental=False))
-    with_injury = cica(adult(cica__injury_mental=True))
+    without = cica(adult(ADULT_CASE, cica__injury_mental=False))
+    with_injury = cica(adult(ADULT_CASE, cica__injury_mental=True))
     # Then only the mental injury brings the diagnosis question and its evidence
     assert with_injury["next_question"] == "cica.mental_injury_diagnosed"
     assert "cica.mental_injury_diagnosed" in with_injury["missing"]
@@ -760,7 +714,7 @@ def test_mental_injury_diagnosis_is_asked_only_for_a_mental_injury() -> None:
 
 def test_result_has_every_contract_key_with_the_right_type() -> None:
     # Given a case with outcomes, evidence, deadlines and documents
-    result = cica(adult(cica__decision_date="2026-06-01"))
+    result = cica(adult(ADULT_CASE, cica__decision_date="2026-06-01"))
     # Then the top-level shape is DESIGN.md's
     assert result["workflow"] == {"id": "uk.cica", "version": "2026.1"}
     assert result["today"] == "2026-11-22"
@@ -791,6 +745,7 @@ def test_every_deadline_has_the_contract_fields_and_a_register_id() -> None:
     results = [
         cica(
             adult(
+                ADULT_CASE,
                 cica__decision_date="2023-06-01",
                 cica__decision_outcome="award",
                 cica__review_decision_date="2023-09-01",
@@ -803,18 +758,8 @@ def test_every_deadline_has_the_contract_fields_and_a_register_id() -> None:
     seen = set()
     for result in results:
         for item in result["deadlines"]:
-            # Then each deadline carries the contract's fields
-            assert isinstance(item["id"], str)
-            assert date.fromisoformat(item["due"])
-            assert item["kind"] in {"limit", "target", "period_end"}
-            assert isinstance(item["basis"], str)
-            assert item["basis"]
-            assert item["confidence"] in {"V", "S", "U"}
-            assert isinstance(item["explanation"], str)
-            assert item["explanation"]
-            # and an id of the register of domain.md
-            assert REGISTER_ID_PATTERN.fullmatch(item["id"]), item["id"]
-            assert item["id"] in CICA_REGISTER_IDS
+            # Then each deadline carries the contract's fields and an id of the register of domain.md
+            assert_deadline_contract(item, REGISTER_ID_PATTERN, CICA_REGISTER_IDS)
             seen.add(item["id"])
     rule_ids = {rule.id for rule in default_catalogue().get("uk.cica", TODAY).deadlines}
     assert seen == rule_ids

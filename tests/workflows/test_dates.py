@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from calendar import isleap
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -41,52 +42,36 @@ calendars = st.sampled_from(CALENDAR_IDS).map(get_calendar)
 
 
 @pytest.mark.parametrize(
-    ("start", "n", "expected"),
+    ("add", "start", "n", "expected"),
     [
-        (D(2026, 1, 31), 1, D(2026, 2, 1)),
-        (D(2024, 2, 28), 1, D(2024, 2, 29)),
-        (D(2025, 2, 28), 1, D(2025, 3, 1)),
-        (D(2026, 12, 31), 1, D(2027, 1, 1)),
-        (D(2026, 3, 1), -1, D(2026, 2, 28)),
-        (D(2026, 5, 5), 0, D(2026, 5, 5)),
-        (D(2026, 11, 22), 90, D(2027, 2, 20)),  # FTT(CIC) appeal: 90 days after the review
+        (add_days, D(2026, 1, 31), 1, D(2026, 2, 1)),
+        (add_days, D(2024, 2, 28), 1, D(2024, 2, 29)),
+        (add_days, D(2025, 2, 28), 1, D(2025, 3, 1)),
+        (add_days, D(2026, 12, 31), 1, D(2027, 1, 1)),
+        (add_days, D(2026, 3, 1), -1, D(2026, 2, 28)),
+        (add_days, D(2026, 5, 5), 0, D(2026, 5, 5)),
+        (add_days, D(2026, 11, 22), 90, D(2027, 2, 20)),  # FTT(CIC) appeal: 90 days after the review
+        (add_months, D(2025, 1, 31), 1, D(2025, 2, 28)),
+        (add_months, D(2024, 1, 31), 1, D(2024, 2, 29)),
+        (add_months, D(2025, 3, 31), -1, D(2025, 2, 28)),
+        (add_months, D(2025, 8, 31), 3, D(2025, 11, 30)),
+        (add_months, D(2026, 11, 30), 2, D(2027, 1, 30)),
+        (add_months, D(2026, 12, 31), 2, D(2027, 2, 28)),
+        (add_months, D(2026, 1, 15), -13, D(2024, 12, 15)),
+        (add_months, D(2026, 10, 15), 6, D(2027, 4, 15)),  # US-U-D1: 6 months after Supplement B signed
+        (add_months, D(2026, 5, 5), 0, D(2026, 5, 5)),
+        (add_years, D(2024, 2, 29), 1, D(2025, 2, 28)),
+        (add_years, D(2024, 2, 29), 4, D(2028, 2, 29)),
+        (add_years, D(2024, 2, 29), -1, D(2023, 2, 28)),
+        (add_years, D(2023, 3, 1), 1, D(2024, 3, 1)),
+        (add_years, D(2026, 12, 31), 2, D(2028, 12, 31)),
+        (add_years, D(2026, 3, 10), 2, D(2028, 3, 10)),  # UK-CICA-D1: 2 years after the incident
     ],
 )
-def test_add_days(start: date, n: int, expected: date) -> None:
-    assert add_days(start, n) == expected
-
-
-@pytest.mark.parametrize(
-    ("start", "n", "expected"),
-    [
-        (D(2025, 1, 31), 1, D(2025, 2, 28)),
-        (D(2024, 1, 31), 1, D(2024, 2, 29)),
-        (D(2025, 3, 31), -1, D(2025, 2, 28)),
-        (D(2025, 8, 31), 3, D(2025, 11, 30)),
-        (D(2026, 11, 30), 2, D(2027, 1, 30)),
-        (D(2026, 12, 31), 2, D(2027, 2, 28)),
-        (D(2026, 1, 15), -13, D(2024, 12, 15)),
-        (D(2026, 10, 15), 6, D(2027, 4, 15)),  # US-U-D1: 6 months after Supplement B signed
-        (D(2026, 5, 5), 0, D(2026, 5, 5)),
-    ],
-)
-def test_add_months(start: date, n: int, expected: date) -> None:
-    assert add_months(start, n) == expected
-
-
-@pytest.mark.parametrize(
-    ("start", "n", "expected"),
-    [
-        (D(2024, 2, 29), 1, D(2025, 2, 28)),
-        (D(2024, 2, 29), 4, D(2028, 2, 29)),
-        (D(2024, 2, 29), -1, D(2023, 2, 28)),
-        (D(2023, 3, 1), 1, D(2024, 3, 1)),
-        (D(2026, 12, 31), 2, D(2028, 12, 31)),
-        (D(2026, 3, 10), 2, D(2028, 3, 10)),  # UK-CICA-D1: 2 years after the incident
-    ],
-)
-def test_add_years(start: date, n: int, expected: date) -> None:
-    assert add_years(start, n) == expected
+def test_add_days_months_and_years(
+    add: Callable[[date, int], date], start: date, n: int, expected: date
+) -> None:
+    assert add(start, n) == expected
 
 
 @pytest.mark.parametrize(
@@ -124,32 +109,25 @@ def test_end_of_period_beginning_with(start: date, n: int, unit: PeriodUnit, exp
 
 
 @pytest.mark.parametrize(
-    ("birth", "age", "expected"),
+    ("anniversary", "birth", "age", "expected"),
     [
-        (D(2005, 6, 15), 18, D(2023, 6, 15)),
-        (D(2006, 12, 31), 20, D(2026, 12, 31)),
-        (D(2000, 2, 29), 18, D(2018, 3, 1)),  # common year: 1 March (FLRA 1969 s.9)
-        (D(2000, 2, 29), 20, D(2020, 2, 29)),  # leap year: the real anniversary
-        (D(2000, 2, 29), 0, D(2000, 2, 29)),
-        (D(1999, 3, 1), 1, D(2000, 3, 1)),
+        (birthday, D(2005, 6, 15), 18, D(2023, 6, 15)),
+        (birthday, D(2006, 12, 31), 20, D(2026, 12, 31)),
+        (birthday, D(2000, 2, 29), 18, D(2018, 3, 1)),  # common year: 1 March (FLRA 1969 s.9)
+        (birthday, D(2000, 2, 29), 20, D(2020, 2, 29)),  # leap year: the real anniversary
+        (birthday, D(2000, 2, 29), 0, D(2000, 2, 29)),
+        (birthday, D(1999, 3, 1), 1, D(2000, 3, 1)),
+        (day_before_birthday, D(2005, 6, 15), 20, D(2025, 6, 14)),  # UK-CICA-D2a: before the 20th birthday
+        (day_before_birthday, D(2007, 1, 1), 20, D(2026, 12, 31)),
+        (day_before_birthday, D(2000, 2, 29), 21, D(2021, 2, 28)),
+        (day_before_birthday, D(2004, 2, 29), 20, D(2024, 2, 28)),
+        (day_before_birthday, D(2000, 3, 1), 20, D(2020, 2, 29)),
     ],
 )
-def test_birthday(birth: date, age: int, expected: date) -> None:
-    assert birthday(birth, age) == expected
-
-
-@pytest.mark.parametrize(
-    ("birth", "age", "expected"),
-    [
-        (D(2005, 6, 15), 20, D(2025, 6, 14)),  # UK-CICA-D2a: before the 20th birthday
-        (D(2007, 1, 1), 20, D(2026, 12, 31)),
-        (D(2000, 2, 29), 21, D(2021, 2, 28)),
-        (D(2004, 2, 29), 20, D(2024, 2, 28)),
-        (D(2000, 3, 1), 20, D(2020, 2, 29)),
-    ],
-)
-def test_day_before_birthday(birth: date, age: int, expected: date) -> None:
-    assert day_before_birthday(birth, age) == expected
+def test_birthday_and_the_day_before(
+    anniversary: Callable[[date, int], date], birth: date, age: int, expected: date
+) -> None:
+    assert anniversary(birth, age) == expected
 
 
 @pytest.mark.parametrize(

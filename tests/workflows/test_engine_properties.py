@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from tests.workflows.engine_results import due_of, evaluate_raw
 from workflows.catalogue import default_catalogue
 from workflows.engine import EvaluationError, evaluate
 from workflows.facts import FactSpec, FactValueError, default_fact_dictionary
@@ -35,20 +35,6 @@ COUNTRIES = ("GB", "GB-ENG", "GB-WLS", "GB-SCT", "GB-NIR", "RO", "VN", "AL", "FR
 WORKFLOW_IDS = ("uk.cica", "uk.nrm")
 
 PROPERTY_SETTINGS = settings(max_examples=100, deadline=None)
-
-
-def run(workflow_id: str, raw: Mapping[str, object], today: date) -> dict[str, Any]:
-    """Parse raw JSON-style facts and evaluate; the JSON-shaped result."""
-    workflow = default_catalogue().get(workflow_id, today)
-    values = default_fact_dictionary().parse_facts(dict(raw), today=today)
-    return evaluate(workflow, values, today).to_dict()
-
-
-def due_of(result: Mapping[str, Any], register_id: str) -> date | None:
-    for item in result["deadlines"]:
-        if item["id"] == register_id:
-            return date.fromisoformat(item["due"])
-    return None
 
 
 # --- a later trigger never gives an earlier deadline -----------------------------------------
@@ -182,7 +168,7 @@ def test_a_later_trigger_never_gives_an_earlier_deadline(case: TriggerCase, data
     )
     # When the deadline is computed for each, all other facts unchanged
     results = [
-        run(case.workflow, {**case.base, case.trigger: when.isoformat()}, LATE_TODAY)
+        evaluate_raw(case.workflow, {**case.base, case.trigger: when.isoformat()}, LATE_TODAY)
         for when in (first, second)
     ]
     dues = [due_of(result, case.deadline) for result in results]
@@ -198,8 +184,12 @@ def test_a_later_trigger_never_gives_an_earlier_deadline(case: TriggerCase, data
 
 def test_the_rule_change_of_13_december_2022_is_the_exception() -> None:
     """A later positive RG decision gave an earlier end of the recovery period, by law."""
-    before = run("uk.nrm", {"nrm.rg_decision": "positive", "nrm.rg_decision_date": "2022-12-12"}, LATE_TODAY)
-    after = run("uk.nrm", {"nrm.rg_decision": "positive", "nrm.rg_decision_date": "2022-12-13"}, LATE_TODAY)
+    before = evaluate_raw(
+        "uk.nrm", {"nrm.rg_decision": "positive", "nrm.rg_decision_date": "2022-12-12"}, LATE_TODAY
+    )
+    after = evaluate_raw(
+        "uk.nrm", {"nrm.rg_decision": "positive", "nrm.rg_decision_date": "2022-12-13"}, LATE_TODAY
+    )
     assert due_of(before, "UK-NRM-D2") == date(2023, 1, 25)
     assert due_of(after, "UK-NRM-D2") == date(2023, 1, 11)
 
@@ -260,15 +250,21 @@ def chronological(facts: Mapping[str, object]) -> bool:
     return True
 
 
+def draw_valid_case(data: st.DataObject, workflow_id: str) -> tuple[date, dict[str, object]]:
+    """Draw a day and facts for ``workflow_id`` whose dates are in a possible order."""
+    today, facts = data.draw(cases(workflow_id))
+    assume(chronological(facts))
+    return today, facts
+
+
 @pytest.mark.parametrize("workflow_id", WORKFLOW_IDS)
 @PROPERTY_SETTINGS
 @given(data=st.data())
 def test_evaluating_valid_facts_never_raises(workflow_id: str, data: st.DataObject) -> None:
     # Given valid values for any of the facts the definition asks
-    today, facts = data.draw(cases(workflow_id))
-    assume(chronological(facts))
+    today, facts = draw_valid_case(data, workflow_id)
     # When
-    result = run(workflow_id, facts, today)
+    result = evaluate_raw(workflow_id, facts, today)
     # Then a coherent result comes back
     assert result["next_question"] is None or result["next_question"] not in facts
     assert set(result["unused"]) <= set(facts)
@@ -282,12 +278,11 @@ def test_evaluating_valid_facts_never_raises(workflow_id: str, data: st.DataObje
 @given(data=st.data())
 def test_evaluation_is_deterministic(workflow_id: str, data: st.DataObject) -> None:
     # Given valid facts
-    today, facts = data.draw(cases(workflow_id))
-    assume(chronological(facts))
+    today, facts = draw_valid_case(data, workflow_id)
     # When evaluated twice, and with the facts in the reverse order
-    first = run(workflow_id, facts, today)
-    again = run(workflow_id, facts, today)
-    reordered = run(workflow_id, dict(reversed(list(facts.items()))), today)
+    first = evaluate_raw(workflow_id, facts, today)
+    again = evaluate_raw(workflow_id, facts, today)
+    reordered = evaluate_raw(workflow_id, dict(reversed(list(facts.items()))), today)
     # Then the results are equal
     assert first == again
     assert first == reordered

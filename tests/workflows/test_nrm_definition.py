@@ -11,15 +11,23 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 import pytest
 
+from tests.workflows.engine_results import (
+    TODAY,
+    adult,
+    assert_deadline_contract,
+    checklist_ids,
+    cica,
+    deadline,
+    deadline_ids,
+    level_of,
+    nrm,
+    outcome,
+    outcome_ids,
+)
 from workflows.catalogue import default_catalogue
-from workflows.engine import evaluate
-from workflows.facts import default_fact_dictionary
-
-TODAY = date(2026, 11, 22)
 
 NRM_REGISTER_IDS = {f"UK-NRM-D{n}" for n in range(1, 9)}
 REGISTER_ID_PATTERN = re.compile(r"^UK-NRM-D\d+[a-z]?$")
@@ -45,41 +53,9 @@ ADULT_CASE: dict[str, object] = {
 # --- helpers --------------------------------------------------------------------------------
 
 
-def evaluate_raw(workflow_id: str, facts: Mapping[str, object], today: date = TODAY) -> dict[str, Any]:
-    """Evaluate ``workflow_id`` for raw JSON-style facts; the JSON-shaped result."""
-    workflow = default_catalogue().get(workflow_id, today)
-    values = default_fact_dictionary().parse_facts(dict(facts), today=today)
-    return evaluate(workflow, values, today).to_dict()
-
-
-def nrm(facts: Mapping[str, object] | None = None, *, today: date = TODAY) -> dict[str, Any]:
-    """Evaluate uk.nrm for ``facts`` on ``today``."""
-    return evaluate_raw("uk.nrm", facts or {}, today)
-
-
-def adult(**overrides: object) -> dict[str, object]:
-    """The adult case with some facts changed (keys with ``__`` for ``.``)."""
-    return {**ADULT_CASE, **{k.replace("__", "."): v for k, v in overrides.items()}}
-
-
-def deadline(result: Mapping[str, Any], register_id: str) -> dict[str, Any]:
-    found = [d for d in result["deadlines"] if d["id"] == register_id]
-    assert found, f"{register_id} not in {deadline_ids(result)}"
-    return dict(found[0])
-
-
-def deadline_ids(result: Mapping[str, Any]) -> list[str]:
-    return [d["id"] for d in result["deadlines"]]
-
-
-def outcome_ids(result: Mapping[str, Any]) -> list[str]:
-    return [o["id"] for o in result["outcomes"]]
-
-
-def level_of(result: Mapping[str, Any], outcome_id: str) -> str:
-    found = [o["level"] for o in result["outcomes"] if o["id"] == outcome_id]
-    assert found, f"{outcome_id} not in {outcome_ids(result)}"
-    return str(found[0])
+def without(facts: Mapping[str, object], *keys: str) -> dict[str, object]:
+    """``facts`` without the answers to ``keys`` (questions not asked yet)."""
+    return {key: value for key, value in facts.items() if key not in keys}
 
 
 def positive_rg(rg_date: str, **more: object) -> dict[str, object]:
@@ -171,30 +147,38 @@ def test_d2_positive_rg_on_13_december_2022_has_30_days() -> None:
     assert "Ministerial statement of 13 December 2022" in d2["explanation"]
 
 
-def test_d2_runs_on_to_a_later_cg_decision() -> None:
-    """RG 2 Mar 2026 (minimum to 31 Mar 2026), CG 15 June 2026: the period ends on 15 June."""
-    # Given a CG decision after the minimum period
-    facts = positive_rg("2026-03-02", nrm__cg_decision="positive", nrm__cg_decision_date="2026-06-15")
+@pytest.mark.parametrize(
+    ("cg_facts", "expected_due", "fragments"),
+    [
+        # CG 15 June 2026, after the minimum period: the period runs on to the CG decision.
+        pytest.param(
+            {"nrm__cg_decision": "positive", "nrm__cg_decision_date": "2026-06-15"},
+            "2026-06-15",
+            ["2026-03-31", "2026-06-15"],
+            id="runs_on_to_a_later_cg_decision",
+        ),
+        # CG 20 Mar 2026: the 30-day minimum (31 Mar 2026) still counts.
+        pytest.param(
+            {"nrm__cg_decision": "negative", "nrm__cg_decision_date": "2026-03-20"},
+            "2026-03-31",
+            ["minimum period counts"],
+            id="stays_at_the_minimum_when_the_cg_decision_came_earlier",
+        ),
+        pytest.param({}, "2026-03-31", ["minimum"], id="without_a_cg_decision_is_the_minimum"),
+    ],
+)
+def test_d2_after_a_positive_rg_on_2_march_2026(
+    cg_facts: dict[str, object], expected_due: str, fragments: list[str]
+) -> None:
+    """RG 2 Mar 2026: the 30-day minimum ends on 31 Mar 2026, or later at a later CG decision."""
+    # Given the CG decision, if any
+    facts = positive_rg("2026-03-02", **cg_facts)
     # When
     d2 = deadline(nrm(facts), "UK-NRM-D2")
     # Then
-    assert d2["due"] == "2026-06-15"
-    assert "2026-03-31" in d2["explanation"]
-    assert "2026-06-15" in d2["explanation"]
-
-
-def test_d2_stays_at_the_minimum_when_the_cg_decision_came_earlier() -> None:
-    """RG 2 Mar 2026, CG 20 Mar 2026: the 30-day minimum (31 Mar 2026) still counts."""
-    facts = positive_rg("2026-03-02", nrm__cg_decision="negative", nrm__cg_decision_date="2026-03-20")
-    d2 = deadline(nrm(facts), "UK-NRM-D2")
-    assert d2["due"] == "2026-03-31"
-    assert "minimum period counts" in d2["explanation"]
-
-
-def test_d2_without_a_cg_decision_is_the_minimum() -> None:
-    d2 = deadline(nrm(positive_rg("2026-03-02")), "UK-NRM-D2")
-    assert d2["due"] == "2026-03-31"
-    assert "minimum" in d2["explanation"]
+    assert d2["due"] == expected_due
+    for fragment in fragments:
+        assert fragment in d2["explanation"]
 
 
 @pytest.mark.parametrize("decision", ["negative", "pending"])
@@ -336,22 +320,22 @@ def test_no_decision_deadlines_without_a_negative_decision() -> None:
 
 def test_adult_without_consent_is_blocked() -> None:
     # Given an adult who does not consent
-    result = nrm(adult(nrm__consent_given=False, nrm__public_authority=False))
+    result = nrm(adult(ADULT_CASE, nrm__consent_given=False, nrm__public_authority=False))
     # Then no referral, and no Duty to Notify for a non-public body
     assert level_of(result, "no_consent_adult") == "blocked"
     assert "duty_to_notify" not in outcome_ids(result)
 
 
 def test_public_authority_must_still_notify_without_consent() -> None:
-    result = nrm(adult(nrm__consent_given=False, nrm__public_authority=True))
+    result = nrm(adult(ADULT_CASE, nrm__consent_given=False, nrm__public_authority=True))
     assert level_of(result, "no_consent_adult") == "blocked"
     assert level_of(result, "duty_to_notify") == "warning"
-    assert "s.52" in next(o for o in result["outcomes"] if o["id"] == "duty_to_notify")["basis"]
+    assert "s.52" in outcome(result, "duty_to_notify")["basis"]
 
 
 def test_public_authority_question_only_without_consent() -> None:
-    with_consent = nrm(adult())
-    without = nrm(adult(nrm__consent_given=False))
+    with_consent = nrm(adult(ADULT_CASE))
+    without = nrm(adult(ADULT_CASE, nrm__consent_given=False))
     assert "nrm.public_authority" not in with_consent["missing"]
     assert without["next_question"] == "nrm.public_authority"
 
@@ -359,11 +343,9 @@ def test_public_authority_question_only_without_consent() -> None:
 def test_child_by_date_of_birth_gets_the_child_pathway_and_no_consent_question() -> None:
     """Born 23 Nov 2008: 17 on 22 Nov 2026, so a child; consent is never asked."""
     # Given a child and every other answer
-    facts = {
-        key: value
-        for key, value in adult(person__date_of_birth="2008-11-23").items()
-        if key not in ("nrm.possibly_child", "nrm.consent_given")
-    }
+    facts = without(
+        adult(ADULT_CASE, person__date_of_birth="2008-11-23"), "nrm.possibly_child", "nrm.consent_given"
+    )
     # When
     result = nrm(facts)
     # Then
@@ -371,7 +353,7 @@ def test_child_by_date_of_birth_gets_the_child_pathway_and_no_consent_question()
     assert "nrm.consent_given" not in result["missing"]
     assert "nrm.possibly_child" not in result["missing"]
     assert result["next_question"] == "nrm.referral_date"
-    assert "age_evidence" in [item["id"] for item in result["checklist"]]
+    assert "age_evidence" in checklist_ids(result)
 
 
 def test_the_same_person_is_an_adult_on_their_18th_birthday() -> None:
@@ -386,9 +368,7 @@ def test_the_same_person_is_an_adult_on_their_18th_birthday() -> None:
 
 def test_possibly_a_child_gets_the_child_pathway_and_no_consent_question() -> None:
     # Given an adult date of birth that is disputed
-    facts = {
-        key: value for key, value in adult(nrm__possibly_child=True).items() if key != "nrm.consent_given"
-    }
+    facts = without(adult(ADULT_CASE, nrm__possibly_child=True), "nrm.consent_given")
     # When
     result = nrm(facts)
     # Then
@@ -399,16 +379,14 @@ def test_possibly_a_child_gets_the_child_pathway_and_no_consent_question() -> No
 
 def test_a_childs_earlier_consent_answer_is_unused() -> None:
     """A consent answer given before the age was known does not block a child."""
-    result = nrm(adult(nrm__possibly_child=True, nrm__consent_given=False))
+    result = nrm(adult(ADULT_CASE, nrm__possibly_child=True, nrm__consent_given=False))
     assert "nrm.consent_given" in result["unused"]
     assert "child_pathway" in outcome_ids(result)
 
 
 def test_adult_with_unknown_birth_date_is_asked_for_consent() -> None:
     # Given an unknown birth date and a person who cannot be a child
-    facts = {
-        key: value for key, value in adult(person__date_of_birth=None).items() if key != "nrm.consent_given"
-    }
+    facts = without(adult(ADULT_CASE, person__date_of_birth=None), "nrm.consent_given")
     # When
     result = nrm(facts)
     # Then consent is asked
@@ -474,7 +452,7 @@ def test_negative_decision_warns_about_reconsideration(facts: dict[str, object])
     # Then
     assert level_of(result, "negative_decision_options") == "warning"
     assert level_of(result, "who_may_request_reconsideration") == "info"
-    assert "decision_letter" in [item["id"] for item in result["checklist"]]
+    assert "decision_letter" in checklist_ids(result)
     assert result["next_question"] is not None
     assert "reconsideration_restricted" not in outcome_ids(result)
 
@@ -490,17 +468,24 @@ def test_september_2025_restriction_when_removal_to_an_ecat_state_is_intended() 
     result = nrm(facts)
     # Then
     assert level_of(result, "reconsideration_restricted") == "warning"
-    basis = next(o for o in result["outcomes"] if o["id"] == "reconsideration_restricted")["basis"]
+    basis = outcome(result, "reconsideration_restricted")["basis"]
     assert "September 2025" in basis
 
 
 def test_ecat_question_only_after_a_negative_decision() -> None:
     positive = nrm(
-        adult(nrm__referral_date="2026-02-25", **positive_rg("2026-03-02", nrm__cg_decision="pending"))
+        adult(
+            ADULT_CASE,
+            nrm__referral_date="2026-02-25",
+            **positive_rg("2026-03-02", nrm__cg_decision="pending"),
+        )
     )
     negative = nrm(
         adult(
-            nrm__referral_date="2026-05-20", nrm__rg_decision="negative", nrm__rg_decision_date="2026-05-31"
+            ADULT_CASE,
+            nrm__referral_date="2026-05-20",
+            nrm__rg_decision="negative",
+            nrm__rg_decision_date="2026-05-31",
         )
     )
     assert positive["next_question"] == "nrm.msvcc_consent_date"
@@ -586,12 +571,13 @@ def test_answers_given_for_the_nrm_are_not_asked_again_for_cica() -> None:
     """Facts answered in uk.nrm are reused by uk.cica: the next question is a CICA-only one."""
     # Given a case answered for the NRM, up to a positive CG decision
     nrm_facts = adult(
+        ADULT_CASE,
         nrm__referral_date="2026-03-02",
         **positive_rg("2026-03-06", nrm__cg_decision="positive", nrm__cg_decision_date="2026-09-01"),
     )
     assert nrm(nrm_facts)["next_question"] == "nrm.msvcc_consent_date"  # under way
     # When the same facts are evaluated for CICA
-    result = evaluate_raw("uk.cica", nrm_facts)
+    result = cica(nrm_facts)
     # Then no shared fact is asked again or missing, and CICA asks its own question
     assert result["next_question"] == "person.british_citizen"
     cica_questions = {q.fact for q in default_catalogue().get("uk.cica", TODAY).questions}
@@ -606,7 +592,10 @@ def test_answers_given_for_the_nrm_are_not_asked_again_for_cica() -> None:
 def test_the_cg_decision_from_the_nrm_serves_the_cica_residency_route() -> None:
     # Given the NRM case, and the CICA residency answers up to the NRM referral
     facts = {
-        **adult(**positive_rg("2026-03-06", nrm__cg_decision="positive", nrm__cg_decision_date="2026-09-01")),
+        **adult(
+            ADULT_CASE,
+            **positive_rg("2026-03-06", nrm__cg_decision="positive", nrm__cg_decision_date="2026-09-01"),
+        ),
         "person.british_citizen": False,
         "exploitation.types": ["sexual"],
         "incident.date": "2025-06-01",
@@ -619,10 +608,10 @@ def test_the_cg_decision_from_the_nrm_serves_the_cica_residency_route() -> None:
         "nrm.referred": True,
     }
     # When
-    result = evaluate_raw("uk.cica", facts)
+    result = cica(facts)
     # Then nrm.cg_decision is not asked again, and its letter is on the checklist
     assert result["next_question"] == "cica.unspent_listed_conviction"
-    assert "positive_cg_letter" in [item["id"] for item in result["checklist"]]
+    assert "positive_cg_letter" in checklist_ids(result)
 
 
 # --- The JSON contract ------------------------------------------------------------------------
@@ -659,14 +648,6 @@ def test_every_nrm_deadline_has_the_contract_fields_and_a_register_id() -> None:
         assert result["workflow"] == {"id": "uk.nrm", "version": "2026.1"}
         for item in result["deadlines"]:
             # Then
-            assert date.fromisoformat(item["due"])
-            assert item["kind"] in {"limit", "target", "period_end"}
-            assert isinstance(item["basis"], str)
-            assert item["basis"]
-            assert item["confidence"] in {"V", "S", "U"}
-            assert isinstance(item["explanation"], str)
-            assert item["explanation"]
-            assert REGISTER_ID_PATTERN.fullmatch(item["id"]), item["id"]
-            assert item["id"] in NRM_REGISTER_IDS
+            assert_deadline_contract(item, REGISTER_ID_PATTERN, NRM_REGISTER_IDS)
             seen.add(item["id"])
     assert seen == {rule.id for rule in default_catalogue().get("uk.nrm", TODAY).deadlines}
