@@ -3,7 +3,14 @@
 Every setting has a default that runs the embedded profile (SQLite files and the SQLite-backed
 Celery broker inside ``data_dir``), so a fresh clone starts with no configuration at all.
 Production sets ``REDRESS_ENVIRONMENT=production`` and must then supply a real
-``REDRESS_SECRET_KEY``: the settings refuse to load with the development key or a short one.
+``REDRESS_SECRET_KEY`` and a real ``REDRESS_KEYS`` (the key-encryption keys): the settings refuse
+to load with the development values or weak ones.
+
+``REDRESS_KEYS`` is a ring of key-encryption keys, ``ID:KEY`` entries separated by commas, each
+``KEY`` 32 random bytes in base64 (URL-safe or standard, padding optional). The first entry wraps
+new case data keys; every entry can unwrap. To rotate: put a new entry first, run
+``redress rotate-keys``, then drop the old one. The ring's format is checked in every
+environment, so a typo fails at start-up, not at the first decryption.
 
 Code reads settings through :func:`get_settings`, which caches one instance per process. Tests
 change the environment (``monkeypatch.setenv``) and then call ``get_settings.cache_clear()``; the
@@ -12,6 +19,9 @@ change the environment (``monkeypatch.setenv``) and then call ``get_settings.cac
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Final, Literal
@@ -26,6 +36,59 @@ DEVELOPMENT_SECRET_KEY: Final = "redress-development-secret-key-do-not-use-in-pr
 MIN_SECRET_KEY_LENGTH: Final = 32
 SECRET_KEY_HINT: Final = 'generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
 
+# The development key-encryption key decodes to b"redress-development-kek-unsafe!!": recognisable in
+# any dump, and production refuses it under whatever ID it is given.
+DEVELOPMENT_KEY_ID: Final = "development"
+DEVELOPMENT_KEY: Final = b"redress-development-kek-unsafe!!"
+DEVELOPMENT_KEYS: Final = f"{DEVELOPMENT_KEY_ID}:cmVkcmVzcy1kZXZlbG9wbWVudC1rZWstdW5zYWZlISE"
+KEY_BYTES: Final = 32
+KEYS_HINT: Final = (
+    "REDRESS_KEYS is a comma-separated list of ID:KEY entries, the first one current, each KEY "
+    '32 random bytes in base64; generate an entry with: python3 -c "import base64, os; '
+    "print('k1:' + base64.urlsafe_b64encode(os.urandom(32)).rstrip(b'=').decode())\""
+)
+# IDs are stored inside every wrapped data key ("v1:<id>:..."), so no colons, commas or spaces.
+_KEY_ID = re.compile(r"[A-Za-z0-9_.-]{1,32}")
+# URL-safe or standard alphabet (``openssl rand -base64 32`` gives the latter), padding optional.
+_BASE64 = re.compile(r"[A-Za-z0-9_+/-]+")
+
+
+def parse_keys(value: str) -> tuple[tuple[str, bytes], ...]:
+    """Parse a ``REDRESS_KEYS`` value into ``(id, 32-byte key)`` pairs, current key first.
+
+    Raises ``ValueError`` with a message that names ``REDRESS_KEYS`` and the faulty entry's
+    position or ID, never any key material.
+    """
+    entries: list[tuple[str, bytes]] = []
+    for position, raw_entry in enumerate(value.split(","), start=1):
+        entry = raw_entry.strip()
+        if not entry:
+            raise ValueError(f"REDRESS_KEYS entry {position} is empty; {KEYS_HINT}")
+        key_id, colon, encoded = entry.partition(":")
+        key_id, encoded = key_id.strip(), encoded.strip()
+        if not colon or not _KEY_ID.fullmatch(key_id):
+            raise ValueError(
+                f"REDRESS_KEYS entry {position} must be ID:KEY with an ID of 1 to 32 letters, "
+                f"digits, '.', '_' or '-'; {KEYS_HINT}"
+            )
+        if any(existing == key_id for existing, _ in entries):
+            raise ValueError(f"REDRESS_KEYS names the key ID {key_id!r} twice; each ID must be unique")
+        unpadded = encoded.rstrip("=")
+        try:
+            if not _BASE64.fullmatch(unpadded):
+                raise binascii.Error("not base64")
+            standard = unpadded.replace("-", "+").replace("_", "/")
+            key = base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
+        except binascii.Error:
+            raise ValueError(f"REDRESS_KEYS key {key_id!r} is not valid base64; {KEYS_HINT}") from None
+        if len(key) != KEY_BYTES:
+            raise ValueError(
+                f"REDRESS_KEYS key {key_id!r} is {len(key)} bytes long; it must be exactly "
+                f"{KEY_BYTES}; {KEYS_HINT}"
+            )
+        entries.append((key_id, key))
+    return tuple(entries)
+
 
 class Settings(BaseSettings):
     """All of Redress's configuration. Field ``x`` is read from ``REDRESS_X``.
@@ -34,7 +97,8 @@ class Settings(BaseSettings):
     "use the default".
     """
 
-    model_config = SettingsConfigDict(env_prefix="REDRESS_", extra="ignore")
+    # hide_input_in_errors: a validation error must not print the environment's secrets.
+    model_config = SettingsConfigDict(env_prefix="REDRESS_", extra="ignore", hide_input_in_errors=True)
 
     environment: Environment = "development"
     data_dir: Path = Path("var")
@@ -42,9 +106,25 @@ class Settings(BaseSettings):
     broker_url: str = ""
     result_backend: str = ""
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
+    keys: SecretStr = SecretStr(DEVELOPMENT_KEYS)
     beat_interval_seconds: float = Field(default=60.0, gt=0)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+
+    # Argon2id password hashing; the defaults follow RFC 9106's second recommended option
+    # (64 MiB). Tests lower them to keep the suite fast.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_cost_kib: int = Field(default=65536, ge=8)
+    argon2_parallelism: int = Field(default=2, ge=1)
+
+    session_idle_minutes: int = Field(default=30, gt=0)
+    session_absolute_hours: int = Field(default=12, gt=0)
+    # Shorter for survivors: their device may be shared with the person they are escaping.
+    survivor_session_idle_minutes: int = Field(default=15, gt=0)
+    login_max_failures: int = Field(default=5, gt=0)
+    login_window_minutes: int = Field(default=15, gt=0)
+    access_code_hours: int = Field(default=72, gt=0)
+    max_request_bytes: int = Field(default=1_000_000, gt=0)
 
     @field_validator("data_dir")
     @classmethod
@@ -52,6 +132,14 @@ class Settings(BaseSettings):
         # Resolved once, against the working directory at start-up, so that the worker
         # subprocess and any later chdir see the same files.
         return value.expanduser().resolve()
+
+    @field_validator("keys")
+    @classmethod
+    def _valid_key_ring(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            value = SecretStr(DEVELOPMENT_KEYS)  # empty means "use the default", as for the URLs
+        parse_keys(value.get_secret_value())  # raises on a malformed ring, in every environment
+        return value
 
     @model_validator(mode="after")
     def _fill_defaults_and_refuse_unsafe_secrets(self) -> Settings:
@@ -64,23 +152,44 @@ class Settings(BaseSettings):
         if not self.result_backend:
             self.result_backend = f"db+sqlite:///{self.data_dir / 'results.db'}"
         if self.environment == "production":
+            # Every unsafe secret in one message, so an operator fixes them in one go.
+            problems = []
             key = self.secret_key.get_secret_value()
             if key == DEVELOPMENT_SECRET_KEY:
-                raise ValueError(
+                problems.append(
                     "REDRESS_SECRET_KEY is not set: production refuses the development "
                     f"default; {SECRET_KEY_HINT}"
                 )
-            if len(key) < MIN_SECRET_KEY_LENGTH:
-                raise ValueError(
+            elif len(key) < MIN_SECRET_KEY_LENGTH:
+                problems.append(
                     f"REDRESS_SECRET_KEY is too short ({len(key)} characters; production needs "
                     f"at least {MIN_SECRET_KEY_LENGTH}); {SECRET_KEY_HINT}"
                 )
+            if any(kek == DEVELOPMENT_KEY for _, kek in self.key_entries()):
+                problems.append(
+                    "REDRESS_KEYS is not set or still holds the development key: production "
+                    f"refuses it; {KEYS_HINT}"
+                )
+            if problems:
+                raise ValueError("\n".join(problems))
+        if self.argon2_memory_cost_kib < 8 * self.argon2_parallelism:
+            raise ValueError(
+                "REDRESS_ARGON2_MEMORY_COST_KIB must be at least 8 times REDRESS_ARGON2_PARALLELISM "
+                f"({8 * self.argon2_parallelism}); Argon2 needs 8 KiB per lane"
+            )
         return self
+
+    def key_entries(self) -> tuple[tuple[str, bytes], ...]:
+        """The parsed ``REDRESS_KEYS`` ring: ``(id, key)`` pairs, the current key first."""
+        return parse_keys(self.keys.get_secret_value())
 
     def to_environment(self) -> dict[str, str]:
         """These settings as ``REDRESS_*`` variables, for a child process to read back as-is."""
         values = self.model_dump(mode="json")
-        values["secret_key"] = self.secret_key.get_secret_value()
+        # model_dump masks secrets as "**********": pass the real values on.
+        for name, value in self:
+            if isinstance(value, SecretStr):
+                values[name] = value.get_secret_value()
         return {f"REDRESS_{name.upper()}": str(value) for name, value in values.items()}
 
 

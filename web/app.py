@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Final
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api.app import API_PREFIX, create_api_router
 from api.db.engine import create_db_engine
@@ -17,7 +20,12 @@ from api.heartbeat.router import router as health_router
 from api.settings import Settings, get_settings
 from api.version import app_version
 from web.errors import install_error_handlers
+from web.protection import RequestSizeLimitMiddleware, SecurityHeadersMiddleware
+from web.routes.api_docs import router as api_docs_router
 from web.routes.home import router as home_router
+
+# Served by the app itself (htmx, styles): users' networks often cannot reach a CDN.
+STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -39,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=app_version(),
         lifespan=lifespan,
         debug=False,  # debug pages would show tracebacks to anyone
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # web.routes.api_docs serves it with vendored assets (no CDN)
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
@@ -48,5 +56,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The same report at the conventional path for load balancers and uptime checks.
     app.include_router(health_router, include_in_schema=False)
     app.include_router(home_router)
+    app.include_router(api_docs_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
+    # Outermost last: the size limit runs before anything reads a body.
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestSizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     return app
