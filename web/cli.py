@@ -1,8 +1,10 @@
 """The ``redress`` command.
 
 ``redress serve`` runs the whole embedded site (see :mod:`web.serve`), ``redress migrate``
-brings the database schema up to date, and ``redress check`` / ``redress evaluate`` run the
-workflow engine (:mod:`web.engine_commands`).
+brings the database schema up to date, ``redress createadmin`` sets up the first organisation and
+its admin, ``redress rotate-keys`` re-wraps the stored data keys after a new key is put first in
+``REDRESS_KEYS``, and ``redress check`` / ``redress evaluate`` run the workflow engine
+(:mod:`web.engine_commands`).
 """
 
 from __future__ import annotations
@@ -90,6 +92,118 @@ def serve(
 def migrate() -> None:
     """Apply every pending database migration and print the current revision."""
     _migrate(_load_settings())
+
+
+@app.command()
+def createadmin(
+    org: Annotated[str | None, typer.Option("--org", help="The organisation's name.")] = None,
+    email: Annotated[str | None, typer.Option("--email", help="The admin's email address.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="The admin's name.")] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Read the password from the first line of standard input instead of prompting "
+            "(for scripts; needs --org, --email and --name).",
+        ),
+    ] = False,
+) -> None:
+    """Apply migrations, then create the first organisation and its admin.
+
+    Asks for what the options do not give, the password twice and hidden. Refuses once
+    Redress is set up: further people are added by the admin, in the app.
+    """
+    from sqlmodel import Session
+
+    from api.db.engine import create_db_engine
+    from api.orgs.service import OrgError, create_first_organisation, is_set_up
+
+    if password_stdin and not (org and email and name):
+        typer.echo("redress: with --password-stdin, give --org, --email and --name too", err=True)
+        raise typer.Exit(2)
+    settings = _load_settings()
+    _migrate(settings)
+    engine = create_db_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            # Checked before asking anything: nobody should type a password only to be refused.
+            if is_set_up(session):
+                typer.echo("redress: Redress is already set up; admins add people in the app.", err=True)
+                raise typer.Exit(1)
+            org = org or typer.prompt("Organisation name")
+            email = email or typer.prompt("Your email address", value_proc=_checked_email)
+            name = name or typer.prompt("Your name")
+            password = _read_password() if password_stdin else _prompt_password()
+            try:
+                organisation, admin = create_first_organisation(
+                    session,
+                    settings,
+                    org_name=org,
+                    admin_email=email,
+                    admin_name=name,
+                    password=password,
+                )
+            except OrgError as exc:
+                typer.echo(f"redress: {exc}", err=True)
+                raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"Created {organisation.name} with its admin {admin.display_name} <{admin.email}>.")
+    typer.echo("Run `redress serve` and sign in with that email address and password.")
+
+
+def _checked_email(value: str) -> str:
+    # A typo in an interactive answer is asked again rather than ending the command.
+    from api.orgs.service import OrgError, normalise_email
+
+    try:
+        return normalise_email(value)
+    except OrgError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _read_password() -> str:
+    line = typer.get_text_stream("stdin").readline()
+    return line.removesuffix("\n").removesuffix("\r")
+
+
+def _prompt_password() -> str:
+    from api.security.passwords import check_passphrase
+
+    while True:
+        password: str = typer.prompt(
+            "Password (at least 10 characters; a few words work well)",
+            hide_input=True,
+            confirmation_prompt="Repeat the password",
+        )
+        problem = check_passphrase(password)
+        if problem is None:
+            return password
+        typer.echo(problem, err=True)
+
+
+@app.command("rotate-keys")
+def rotate_keys() -> None:
+    """Re-wrap every stored data key under the current key of REDRESS_KEYS.
+
+    Run it after putting a new key first in REDRESS_KEYS (old keys after it); once it has run,
+    the old keys can be removed. Safe to run again: keys already under the current key are left.
+    """
+    from sqlmodel import Session
+
+    from api.auth.service import rewrap_totp_secrets
+    from api.cases.key_rotation import rotate_keys as rotate_case_keys
+    from api.db.engine import create_db_engine
+
+    settings = _load_settings()
+    engine = create_db_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            cases = rotate_case_keys(session, settings)
+            totp_secrets = rewrap_totp_secrets(session, settings)
+    finally:
+        engine.dispose()
+    typer.echo(f"Re-wrapped {cases} case data key(s) and {totp_secrets} second-factor secret(s).")
 
 
 app.command("check")(engine_commands.check)

@@ -6,8 +6,19 @@ migrations import this module. A new domain's ``models.py`` is added here.
 
 from sqlmodel import SQLModel
 
+from api.audit import models as audit_models
+from api.auth import models as auth_models
+from api.cases import models as cases_models
 from api.heartbeat import models as heartbeat_models
+from api.orgs import models as orgs_models
 
 metadata = SQLModel.metadata
 
-__all__ = ["heartbeat_models", "metadata"]
+__all__ = [
+    "audit_models",
+    "auth_models",
+    "cases_models",
+    "heartbeat_models",
+    "metadata",
+    "orgs_models",
+]

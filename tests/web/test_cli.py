@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from api.db.migrate import head_revision
 from api.settings import Settings, get_settings
@@ -47,3 +47,123 @@ def test_serve_explains_a_port_in_use(settings: Settings) -> None:
     assert result.exit_code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "--port" in result.stderr
+
+
+# --- redress createadmin --------------------------------------------------------------------------
+
+ADMIN_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def cheap_hashing(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The test's settings with the cheapest Argon2 parameters, as the command will read them."""
+    monkeypatch.setenv("REDRESS_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("REDRESS_ARGON2_MEMORY_COST_KIB", "8")
+    monkeypatch.setenv("REDRESS_ARGON2_PARALLELISM", "1")
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def _admins(settings: Settings) -> list[tuple[str, str | None, str, bool]]:
+    """(organisation, email, name, whether ADMIN_PASSWORD verifies) for every admin."""
+    from sqlmodel import Session, col, select
+
+    from api.db.engine import create_db_engine
+    from api.orgs.models import Membership, Organisation, Role, User
+    from api.security.passwords import verify_password
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            rows = session.exec(
+                select(Organisation.name, User)
+                .join(Membership, col(Membership.organisation_id) == col(Organisation.id))
+                .join(User, col(User.id) == col(Membership.user_id))
+                .where(Membership.role == Role.ADMIN)
+            ).all()
+            return [
+                (org, user.email, user.display_name, verify_password(user.password_hash, ADMIN_PASSWORD))
+                for org, user in rows
+            ]
+    finally:
+        engine.dispose()
+
+
+def _createadmin_non_interactive(password: str = ADMIN_PASSWORD) -> Result:
+    return runner.invoke(
+        app,
+        [
+            "createadmin",
+            "--org",
+            "Harbour Light Trust",
+            "--email",
+            "Ana@Harbour.example",
+            "--name",
+            "Ana Admin",
+        ]
+        + ["--password-stdin"],
+        input=f"{password}\n",
+    )
+
+
+def test_createadmin_from_options_and_stdin(cheap_hashing: Settings) -> None:
+    result = _createadmin_non_interactive()
+
+    assert result.exit_code == 0, result.output
+    assert f"is at migration {head_revision()}" in result.stdout
+    assert "Created Harbour Light Trust with its admin Ana Admin <ana@harbour.example>." in result.stdout
+    assert ADMIN_PASSWORD not in result.output
+    assert _admins(cheap_hashing) == [("Harbour Light Trust", "ana@harbour.example", "Ana Admin", True)]
+
+
+def test_createadmin_asks_for_everything_and_the_password_twice(cheap_hashing: Settings) -> None:
+    answers = [
+        "Harbour Light Trust",
+        "not an email",  # asked again
+        "ana@harbour.example",
+        "Ana Admin",
+        "short",
+        "short",  # refused by the policy: asked again
+        ADMIN_PASSWORD,
+        "a different one entirely",  # the two do not match: asked again
+        ADMIN_PASSWORD,
+        ADMIN_PASSWORD,
+    ]
+
+    result = runner.invoke(app, ["createadmin"], input="\n".join(answers) + "\n")
+
+    assert result.exit_code == 0, result.output
+    assert "right format" in result.output
+    assert "at least 10 characters" in result.stderr
+    assert "do not match" in result.output
+    assert ADMIN_PASSWORD not in result.output  # hidden input is not echoed
+    assert _admins(cheap_hashing) == [("Harbour Light Trust", "ana@harbour.example", "Ana Admin", True)]
+
+
+def test_createadmin_refuses_once_set_up_before_asking_anything(cheap_hashing: Settings) -> None:
+    assert _createadmin_non_interactive().exit_code == 0
+
+    result = runner.invoke(app, ["createadmin"], input="")
+
+    assert result.exit_code == 1
+    assert "Redress is already set up" in result.stderr
+    assert "Organisation name" not in result.output
+    assert len(_admins(cheap_hashing)) == 1
+
+
+def test_createadmin_refuses_a_weak_password_from_stdin(cheap_hashing: Settings) -> None:
+    result = _createadmin_non_interactive(password="password123")
+
+    assert result.exit_code == 1
+    assert "most common passwords" in result.stderr
+    assert _admins(cheap_hashing) == []
+
+
+def test_createadmin_with_password_stdin_needs_every_option(settings: Settings) -> None:
+    result = runner.invoke(
+        app, ["createadmin", "--org", "Harbour Light Trust", "--password-stdin"], input="x\n"
+    )
+
+    assert result.exit_code == 2
+    assert "give --org, --email and --name" in result.stderr
+    assert not (settings.data_dir / "redress.db").exists()

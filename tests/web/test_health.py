@@ -21,7 +21,7 @@ def html_page(client: TestClient, path: str, status_code: int) -> str:
     response = client.get(path)
     assert response.status_code == status_code
     assert response.headers["content-type"].startswith("text/html")
-    assert '<html lang="en">' in response.text
+    assert '<html lang="en"' in response.text
     return response.text
 
 

@@ -1,0 +1,260 @@
+"""The access policy: the one place that decides who may do what on a case.
+
+The rules:
+
+- **Admins and advocates** of the case's organisation may do everything on it: view, change
+  facts, comment, manage (applications, status, access codes) and share.
+- A **lawyer** may view and comment on a case shared with them (the whole case, or one of its
+  applications) until the share is revoked, whichever organisation they belong to (a partner
+  organisation's lawyer included). They never change facts, manage or share. Holding the lawyer
+  role in some organisation is required too: a share stops working when its lawyer stops being one.
+- A **survivor** may view their own case only (the one whose ``survivor_user_id`` is theirs, in
+  an organisation where they hold the survivor role). Which facts they see is the caller's
+  filter (``FactSpec.survivor_visible``).
+- **Nobody else** sees a case: not another organisation's admin, not a lawyer without a share.
+- Through an **API token**, the token's scopes cap the person's rights: ``cases:read`` (or
+  ``cases:write``) to view, ``cases:write`` for anything else.
+
+The rules are pure functions of plain values (:class:`Actor`, :class:`CaseAccess`), tested as a
+matrix; thin wrappers (``can_view_case`` …) read the shares from the database, and
+:func:`visible_case_filter` turns the same rules into a SQL condition for case lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from sqlalchemy import ColumnElement, and_, false, or_
+from sqlmodel import Session, col, select
+
+from api.auth.models import SCOPE_CASES_READ, SCOPE_CASES_WRITE
+from api.cases.models import CaseShare, LegalCase
+from api.orgs.models import CASEWORKER_ROLES, Role, User
+from api.orgs.service import memberships_of
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is asking: a signed-in person, or a person acting through an API token.
+
+    ``memberships`` maps organisation id to role. ``via_token_scopes`` is None for a browser
+    session (no cap) and the token's scopes for an API call.
+    """
+
+    user_id: int
+    memberships: Mapping[int, Role] = field(default_factory=dict)
+    is_survivor: bool = False
+    via_token_scopes: frozenset[str] | None = None
+
+    @classmethod
+    def of(cls, user_id: int, memberships: Mapping[int, Role], scopes: Iterable[str] | None = None) -> Actor:
+        """An actor from a user's memberships (``is_survivor`` follows from them)."""
+        frozen = MappingProxyType(dict(memberships))
+        return cls(
+            user_id=user_id,
+            memberships=frozen,
+            is_survivor=Role.SURVIVOR in frozen.values(),
+            via_token_scopes=None if scopes is None else frozenset(scopes),
+        )
+
+    def role_in(self, organisation_id: int) -> Role | None:
+        """The actor's role in the organisation, or None."""
+        return self.memberships.get(organisation_id)
+
+    @property
+    def is_lawyer(self) -> bool:
+        """Whether the actor holds the lawyer role in any organisation."""
+        return Role.LAWYER in self.memberships.values()
+
+    @property
+    def may_read(self) -> bool:
+        """Whether the token (if any) allows reading cases."""
+        scopes = self.via_token_scopes
+        return scopes is None or SCOPE_CASES_READ in scopes or SCOPE_CASES_WRITE in scopes
+
+    @property
+    def may_write(self) -> bool:
+        """Whether the token (if any) allows changing cases."""
+        return self.via_token_scopes is None or SCOPE_CASES_WRITE in self.via_token_scopes
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """An active (not revoked) share: with ``lawyer_user_id``, of one application or the whole
+    case (``application_id`` None)."""
+
+    lawyer_user_id: int
+    application_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseAccess:
+    """What the policy needs to know about one case."""
+
+    organisation_id: int
+    survivor_user_id: int | None = None
+    shares: tuple[Share, ...] = ()
+
+
+# --- the rules, on plain values -------------------------------------------------------------------
+
+
+def is_caseworker(actor: Actor, organisation_id: int) -> bool:
+    """Whether the actor works on every case of the organisation (its admin or an advocate)."""
+    return actor.role_in(organisation_id) in CASEWORKER_ROLES
+
+
+def _lawyer_shares(actor: Actor, case: CaseAccess) -> list[Share]:
+    if not actor.is_lawyer:
+        return []
+    return [share for share in case.shares if share.lawyer_user_id == actor.user_id]
+
+
+def _survivor_owns(actor: Actor, case: CaseAccess) -> bool:
+    return (
+        case.survivor_user_id is not None
+        and case.survivor_user_id == actor.user_id
+        and actor.role_in(case.organisation_id) is Role.SURVIVOR
+    )
+
+
+def may_view(actor: Actor, case: CaseAccess) -> bool:
+    """Whether the actor may see the case at all."""
+    if not actor.may_read:
+        return False
+    return (
+        is_caseworker(actor, case.organisation_id)
+        or bool(_lawyer_shares(actor, case))
+        or _survivor_owns(actor, case)
+    )
+
+
+def may_view_application(actor: Actor, case: CaseAccess, application_id: int) -> bool:
+    """Whether the actor may see this application of the case (a lawyer: only what is shared)."""
+    if not actor.may_read:
+        return False
+    if is_caseworker(actor, case.organisation_id) or _survivor_owns(actor, case):
+        return True
+    return any(share.application_id in (None, application_id) for share in _lawyer_shares(actor, case))
+
+
+def may_comment(actor: Actor, case: CaseAccess) -> bool:
+    """Whether the actor may comment (caseworkers, and lawyers it is shared with)."""
+    return actor.may_write and (
+        is_caseworker(actor, case.organisation_id) or bool(_lawyer_shares(actor, case))
+    )
+
+
+def may_edit_facts(actor: Actor, case: CaseAccess) -> bool:
+    """Whether the actor may change the case's facts (caseworkers only)."""
+    return actor.may_write and is_caseworker(actor, case.organisation_id)
+
+
+def may_manage(actor: Actor, case: CaseAccess) -> bool:
+    """Whether the actor may manage the case: start applications, change its status, issue
+    survivor access codes (caseworkers only)."""
+    return actor.may_write and is_caseworker(actor, case.organisation_id)
+
+
+def may_share(actor: Actor, case: CaseAccess) -> bool:
+    """Whether the actor may share the case with a lawyer or revoke a share (caseworkers only)."""
+    return actor.may_write and is_caseworker(actor, case.organisation_id)
+
+
+def may_manage_organisation(actor: Actor, organisation_id: int) -> bool:
+    """Whether the actor may manage the organisation's people, partners and settings (admins)."""
+    return actor.via_token_scopes is None and actor.role_in(organisation_id) is Role.ADMIN
+
+
+# --- the same rules over the database -------------------------------------------------------------
+
+
+def actor_for(session: Session, user: User, scopes: Iterable[str] | None = None) -> Actor:
+    """The actor for a signed-in user (``scopes``: those of the API token, if any)."""
+    if user.id is None:
+        raise ValueError("the user has no id: it is not saved")
+    return Actor.of(user.id, memberships_of(session, user.id), scopes)
+
+
+def case_access(session: Session, actor: Actor, case: LegalCase) -> CaseAccess:
+    """The :class:`CaseAccess` of ``case`` as far as ``actor`` is concerned.
+
+    Shares are read only when they can matter (the actor is a lawyer who is not a caseworker
+    of the case's organisation), and only the actor's own.
+    """
+    shares: tuple[Share, ...] = ()
+    if actor.is_lawyer and not is_caseworker(actor, case.organisation_id) and case.id is not None:
+        rows = session.exec(
+            select(CaseShare.lawyer_user_id, CaseShare.application_id).where(
+                CaseShare.case_id == case.id,
+                CaseShare.lawyer_user_id == actor.user_id,
+                col(CaseShare.revoked_at).is_(None),
+            )
+        ).all()
+        shares = tuple(
+            Share(lawyer_user_id=lawyer, application_id=application) for lawyer, application in rows
+        )
+    return CaseAccess(
+        organisation_id=case.organisation_id, survivor_user_id=case.survivor_user_id, shares=shares
+    )
+
+
+def can_view_case(session: Session, actor: Actor, case: LegalCase) -> bool:
+    """Whether ``actor`` may see ``case`` (see the module's rules)."""
+    return may_view(actor, case_access(session, actor, case))
+
+
+def can_view_application(session: Session, actor: Actor, case: LegalCase, application_id: int) -> bool:
+    """Whether ``actor`` may see application ``application_id`` of ``case``."""
+    return may_view_application(actor, case_access(session, actor, case), application_id)
+
+
+def can_comment(session: Session, actor: Actor, case: LegalCase) -> bool:
+    """Whether ``actor`` may comment on ``case``."""
+    return may_comment(actor, case_access(session, actor, case))
+
+
+def can_edit_facts(session: Session, actor: Actor, case: LegalCase) -> bool:
+    """Whether ``actor`` may change the facts of ``case``."""
+    return may_edit_facts(actor, case_access(session, actor, case))
+
+
+def can_manage_case(session: Session, actor: Actor, case: LegalCase) -> bool:
+    """Whether ``actor`` may manage ``case``."""
+    return may_manage(actor, case_access(session, actor, case))
+
+
+def can_share(session: Session, actor: Actor, case: LegalCase) -> bool:
+    """Whether ``actor`` may share ``case`` or revoke its shares."""
+    return may_share(actor, case_access(session, actor, case))
+
+
+def visible_case_filter(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE condition on ``legal_case`` selecting exactly the cases ``actor`` may view.
+
+    Use it in every case list and search: ``select(LegalCase).where(visible_case_filter(actor))``.
+    """
+    if not actor.may_read:
+        return false()
+    caseworker_orgs = [org for org, role in actor.memberships.items() if role in CASEWORKER_ROLES]
+    survivor_orgs = [org for org, role in actor.memberships.items() if role is Role.SURVIVOR]
+    conditions: list[ColumnElement[bool]] = []
+    if caseworker_orgs:
+        conditions.append(col(LegalCase.organisation_id).in_(caseworker_orgs))
+    if actor.is_lawyer:
+        shared = select(CaseShare.case_id).where(
+            CaseShare.lawyer_user_id == actor.user_id, col(CaseShare.revoked_at).is_(None)
+        )
+        conditions.append(col(LegalCase.id).in_(shared))
+    if survivor_orgs:
+        conditions.append(
+            and_(
+                col(LegalCase.survivor_user_id) == actor.user_id,
+                col(LegalCase.organisation_id).in_(survivor_orgs),
+            )
+        )
+    if not conditions:
+        return false()
+    return or_(*conditions)

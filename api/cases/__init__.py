@@ -1,0 +1,1 @@
+"""Cases, their facts ("tell your story once"), applications, sharing and survivor access."""

@@ -1,0 +1,163 @@
+"""Store and read a case's facts: typed values ↔ JSON text ↔ (for sensitive facts) ciphertext.
+
+Why the shape:
+
+- Values are serialised to JSON text first (dates ISO, Money as ``{"amount", "currency"}``,
+  Decimal as a string, tuples as lists) and read back through the fact dictionary's
+  ``parse_value``, so a stored value is always re-validated into the same Python type the engine
+  was given when it was answered.
+- Facts whose sensitivity is ``general`` (a language code) are stored as plain JSON; every other
+  fact is encrypted with the case's data key (AES-GCM). The associated data
+  ``case:<public id>:fact:<key>`` binds each ciphertext to its case and fact, so a ciphertext
+  copied onto another case or fact fails to decrypt instead of being read as that fact.
+- A change never updates a value in place: the current row is *superseded* (``superseded_at``
+  set) and a new row added. History is kept for the audit trail, and answers on branches no
+  longer taken stay available should the branch come back.
+
+Nothing here commits: the callers in :mod:`api.cases.service` own the unit of work.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from api.cases.models import CaseFact, LegalCase
+from api.cases.schemas import FactRecord
+from api.security.crypto import KeyRing, decrypt_field, encrypt_field, fact_aad, unwrap_data_key
+from api.settings import Settings
+from workflows.facts import FactDictionary
+from workflows.types import Money
+
+# Stored values were validated when they were given; re-reading them must not fail because a
+# "past only" date is compared with an earlier day than the one it was given on.
+_READ_AS_OF = date.max
+
+
+def data_key_of(settings: Settings, case: LegalCase) -> bytes:
+    """The case's data key, unwrapped with the configured key ring."""
+    return unwrap_data_key(
+        KeyRing.from_settings(settings), case.wrapped_data_key, case_public_id=case.public_id
+    )
+
+
+def to_json_value(value: object) -> object:
+    """A typed fact value as a JSON-compatible value that ``parse_value`` accepts back."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Money):
+        return {"amount": str(value.amount), "currency": value.currency}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return [to_json_value(item) for item in value]
+    return value
+
+
+def _to_json_text(value: object) -> str:
+    return json.dumps(to_json_value(value), ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class NewValue:
+    """A validated value about to be stored (``value`` None means "don't know")."""
+
+    key: str
+    value: object
+    source: str
+    given_by_user_id: int | None
+
+
+def current_rows(session: Session, case: LegalCase) -> dict[str, CaseFact]:
+    """The current (not superseded) row of every fact of ``case``, by key."""
+    rows = session.exec(
+        select(CaseFact).where(col(CaseFact.case_id) == case.id, col(CaseFact.superseded_at).is_(None))
+    ).all()
+    return {row.key: row for row in rows}
+
+
+def decode(dictionary: FactDictionary, case: LegalCase, data_key: bytes, row: CaseFact) -> FactRecord:
+    """Decrypt (if needed) and re-type one stored row."""
+    value: object = None
+    if not row.is_unknown:
+        if row.value_encrypted is not None:
+            text = decrypt_field(
+                data_key, row.value_encrypted, aad=fact_aad(case.public_id, row.key)
+            ).decode()
+        elif row.value_plain is not None:
+            text = row.value_plain
+        else:  # neither column set on a known value: the row was written by something else
+            raise ValueError(f"case fact {row.id} ({row.key}) has no value")
+        value = dictionary.parse_value(row.key, json.loads(text), today=_READ_AS_OF)
+    return FactRecord(
+        value=value,
+        is_unknown=row.is_unknown,
+        source=row.source,
+        given_by_user_id=row.given_by_user_id,
+        given_at=row.given_at,
+    )
+
+
+def decode_all(
+    dictionary: FactDictionary, case: LegalCase, data_key: bytes, rows: Mapping[str, CaseFact]
+) -> dict[str, FactRecord]:
+    """Every row decoded, by key, skipping keys the dictionary no longer has.
+
+    A key retired from the dictionary cannot be typed or used by any workflow; its rows stay
+    in the table (history is never deleted) but are not offered as current facts.
+    """
+    return {key: decode(dictionary, case, data_key, row) for key, row in rows.items() if key in dictionary}
+
+
+def supersede_and_add(
+    session: Session,
+    dictionary: FactDictionary,
+    case: LegalCase,
+    data_key: bytes,
+    current: Mapping[str, CaseFact],
+    values: list[NewValue],
+    now: datetime,
+) -> None:
+    """Mark the current rows of ``values``' keys superseded and add a row for each new value.
+
+    The superseding updates are flushed before the inserts: the partial unique index allows one
+    current row per (case, key) at every moment.
+    """
+    for new in values:
+        old = current.get(new.key)
+        if old is not None:
+            old.superseded_at = now
+            session.add(old)
+    session.flush()
+    for new in values:
+        session.add(encode(dictionary, case, data_key, new, now))
+
+
+def encode(
+    dictionary: FactDictionary, case: LegalCase, data_key: bytes, new: NewValue, now: datetime
+) -> CaseFact:
+    """A new row for ``new``: plain JSON for ``general`` facts, ciphertext for every other."""
+    if case.id is None:
+        raise ValueError("the case must be saved before its facts")
+    row = CaseFact(
+        case_id=case.id,
+        key=new.key,
+        is_unknown=new.value is None,
+        source=new.source,
+        given_by_user_id=new.given_by_user_id,
+        given_at=now,
+    )
+    if new.value is not None:
+        text = _to_json_text(new.value)
+        if dictionary.get(new.key).encrypted:
+            row.value_encrypted = encrypt_field(
+                data_key, text.encode(), aad=fact_aad(case.public_id, new.key)
+            )
+        else:
+            row.value_plain = text
+    return row

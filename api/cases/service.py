@@ -1,0 +1,594 @@
+"""Use cases of cases, applications and facts.
+
+Each public function that writes owns its unit of work: it validates everything first, then
+writes, records the audit events (:func:`api.audit.service.record_event`) and commits once, so
+a refused request leaves nothing behind and every change is saved together with its audit
+record. Access is checked with :mod:`api.access` through :func:`api.cases.permissions.authorise`.
+
+Facts belong to the case, not to an application ("tell your story once"): an answer given while
+working on ``uk.nrm`` is there for ``uk.cica`` too. Changing facts re-evaluates every
+application of the case and reports what changed; answers that a change puts on a branch no
+longer taken are kept (never deleted) and reported as unused.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Final
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from api import access
+from api.access import Actor
+from api.audit.service import record_event
+from api.cases import facts_store
+from api.cases.changes import compare, next_deadline_on
+from api.cases.checks import require_aware, saved_id
+from api.cases.errors import (
+    AccessDenied,
+    ApplicationError,
+    ApplicationNotFound,
+    CaseInputError,
+    CaseNotFound,
+    ConcurrentChange,
+    FactInputError,
+)
+from api.cases.facts_store import NewValue
+from api.cases.models import (
+    Application,
+    ApplicationStatus,
+    CaseStatus,
+    FactSource,
+    LegalCase,
+    new_public_id,
+)
+from api.cases.permissions import authorise
+from api.cases.schemas import CasePage, CatalogueEntry, ChangeReport, FactRecord
+from api.security.crypto import KeyRing, new_data_key, wrap_data_key
+from api.settings import Settings
+from workflows.catalogue import default_catalogue
+from workflows.engine import Evaluation, EvaluationError, evaluate
+from workflows.facts import FactDictionary, FactValueError, default_fact_dictionary
+from workflows.model import Workflow
+
+REFERENCE_MAX_LENGTH: Final = 60
+MAX_PER_PAGE: Final = 100
+COUNT_CAP: Final = 10_000  # beyond this a list says "10,000 or more" instead of counting on
+LANGUAGE_FACT: Final = "person.preferred_language"
+# ISO 3166-1 alpha-2, optionally with an ISO 3166-2 subdivision: GB, GB-ENG, US-CA.
+_JURISDICTION_RE: Final = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+
+
+# --- cases --------------------------------------------------------------------------------------
+
+
+def create_case(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    *,
+    reference: str,
+    preferred_language: str,
+    jurisdiction: str,
+    now: datetime,
+    organisation_id: int | None = None,
+) -> LegalCase:
+    """Open a case in the actor's organisation (the actor must be its admin or an advocate).
+
+    ``organisation_id`` is needed only by someone who works for several organisations; by
+    default the case opens in the one organisation where the actor is an advocate or admin.
+
+    The case gets its own data key, wrapped under the current key-encryption key and bound to
+    the case's public id. The preferred language is also stored as the ``person.preferred_language``
+    fact, so workflows that ask it find it answered. Raises :class:`CaseInputError` naming the
+    field (``reference``, ``preferred_language``, ``jurisdiction``) and :class:`AccessDenied`.
+    """
+    require_aware(now)
+    organisation_id = _case_organisation(actor, organisation_id)
+    clean_reference = _clean_reference(reference)
+    language = _check_language(preferred_language)
+    clean_jurisdiction = _check_jurisdiction(jurisdiction)
+    if _reference_taken(session, organisation_id, clean_reference):
+        raise _reference_taken_error(clean_reference)
+
+    dictionary = default_fact_dictionary()
+    public_id = new_public_id()
+    data_key = new_data_key()
+    case = LegalCase(
+        public_id=public_id,
+        organisation_id=organisation_id,
+        reference=clean_reference,
+        preferred_language=language,
+        jurisdiction=clean_jurisdiction,
+        status=CaseStatus.OPEN.value,
+        wrapped_data_key=wrap_data_key(KeyRing.from_settings(settings), data_key, case_public_id=public_id),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    try:
+        session.flush()
+    except IntegrityError:  # another request took the reference between the check and here
+        session.rollback()
+        raise _reference_taken_error(clean_reference) from None
+    value = NewValue(LANGUAGE_FACT, language, FactSource.ADVOCATE.value, actor.user_id)
+    session.add(facts_store.encode(dictionary, case, data_key, value, now))
+    _event(session, case, actor, "case.created", now)
+    _event(session, case, actor, "fact.changed", now, subject=LANGUAGE_FACT)
+    session.commit()
+    session.refresh(case)
+    return case
+
+
+def get_case(session: Session, actor: Actor, public_id: str, *, now: datetime | None = None) -> LegalCase:
+    """The case with ``public_id`` if ``actor`` may see it; records ``case.viewed`` and commits.
+
+    :class:`CaseNotFound` for an unknown id and for a case the actor may not see alike.
+    ``now`` (default: the current time) is the time of the ``case.viewed`` event.
+    """
+    now = datetime.now(UTC) if now is None else now
+    require_aware(now)
+    case = session.exec(select(LegalCase).where(LegalCase.public_id == public_id)).first()
+    if case is None:
+        raise CaseNotFound(public_id)
+    authorise(session, actor, case)
+    _event(session, case, actor, "case.viewed", now)
+    session.commit()
+    session.refresh(case)
+    return case
+
+
+def list_cases(
+    session: Session,
+    actor: Actor,
+    *,
+    today: date,
+    search: str | None = None,
+    status: str | None = None,
+    deadline_within_days: int | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> CasePage:
+    """The cases ``actor`` may see, most recently updated first, one page at a time.
+
+    ``search`` matches the reference anywhere, ignoring case (references are pseudonyms, stored
+    plain for this). ``deadline_within_days`` keeps cases whose next deadline falls between
+    ``today`` and ``today + N`` days. ``per_page`` is capped at ``MAX_PER_PAGE``. The access
+    filter restricts by organisation first, so the cost follows the actor's own cases (indexes
+    ``(organisation_id, updated_at)`` and ``(organisation_id, next_deadline_on)``). Counting
+    stops at ``COUNT_CAP`` matches: ``total`` is then ``COUNT_CAP``, ``pages`` a lower bound and
+    ``total_is_exact`` False (show "10,000 or more"; later pages can still be asked for).
+    """
+    per_page = min(max(1, per_page), MAX_PER_PAGE)
+    page = max(1, page)
+    conditions = [access.visible_case_filter(actor)]
+    if search and search.strip():
+        term = search.strip()[:REFERENCE_MAX_LENGTH]
+        conditions.append(col(LegalCase.reference).icontains(term, autoescape=True))
+    if status is not None:
+        if status not in {s.value for s in CaseStatus}:
+            raise CaseInputError("status", f"status must be one of: {', '.join(s.value for s in CaseStatus)}")
+        conditions.append(col(LegalCase.status) == status)
+    if deadline_within_days is not None:
+        if deadline_within_days < 0:
+            raise CaseInputError("deadline_within_days", "must be zero or more days")
+        conditions.append(
+            col(LegalCase.next_deadline_on).between(today, today + timedelta(days=deadline_within_days))
+        )
+    # Counting stops at COUNT_CAP: a list's cost must not grow with an organisation's whole history.
+    matching = select(LegalCase.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
+    counted = session.exec(select(func.count()).select_from(matching)).one()
+    total = min(counted, COUNT_CAP)
+    items = session.exec(
+        select(LegalCase)
+        .where(*conditions)
+        .order_by(col(LegalCase.updated_at).desc(), col(LegalCase.id).desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return CasePage(
+        items=list(items),
+        total=total,
+        page=page,
+        pages=max(1, math.ceil(total / per_page)),
+        total_is_exact=counted <= COUNT_CAP,
+    )
+
+
+# --- applications -------------------------------------------------------------------------------
+
+
+def workflow_catalogue(case: LegalCase, today: date) -> list[CatalogueEntry]:
+    """The workflows in force on ``today`` for the case's country (``GB-ENG`` → ``GB``)."""
+    country = case.jurisdiction.split("-", 1)[0]
+    return [
+        CatalogueEntry(id=w.id, title=w.title, summary=w.summary, process_kind=w.process_kind)
+        for w in default_catalogue().in_force(today)
+        if w.jurisdiction == country
+    ]
+
+
+def start_application(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    case: LegalCase,
+    workflow_id: str,
+    *,
+    now: datetime,
+    today: date,
+) -> Application:
+    """Start an application of ``workflow_id`` (one of :func:`workflow_catalogue`) for the case.
+
+    One application per workflow per case: facts are shared, so a second one would only repeat
+    the first. It is evaluated at once against the facts already known, so its progress and next
+    deadline show straight away. Raises :class:`ApplicationError`, :class:`AccessDenied`.
+    """
+    require_aware(now)
+    authorise(session, actor, case, access.may_manage)
+    entries = {entry.id: entry for entry in workflow_catalogue(case, today)}
+    if workflow_id not in entries:
+        raise ApplicationError(f"{workflow_id!r} is not available for cases in {case.jurisdiction}.")
+    existing = session.exec(
+        select(Application.id).where(
+            Application.case_id == saved_id(case), Application.workflow_id == workflow_id
+        )
+    ).first()
+    if existing is not None:
+        raise ApplicationError(f"This case already has an application for {entries[workflow_id].title}.")
+    workflow = default_catalogue().get(workflow_id, today)
+    facts = _engine_facts(session, settings, case)
+    try:
+        evaluation = evaluate(workflow, facts, today)
+    except EvaluationError as exc:
+        raise ApplicationError(
+            f"The case's answers cannot be evaluated for {workflow.title}: {exc}"
+        ) from None
+    application = Application(
+        case_id=saved_id(case),
+        workflow_id=workflow.id,
+        workflow_version=workflow.version,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply_evaluation(application, evaluation, today, promote=False)
+    session.add(application)
+    try:
+        session.flush()
+    except IntegrityError:  # started by another request at the same moment
+        session.rollback()
+        raise ApplicationError(f"This case already has an application for {workflow.title}.") from None
+    _event(session, case, actor, "application.started", now, subject=application.public_id)
+    _refresh_case(session, case, now)
+    session.commit()
+    session.refresh(application)
+    return application
+
+
+def list_applications(session: Session, actor: Actor, case: LegalCase) -> list[Application]:
+    """The case's applications that ``actor`` may see (a lawyer: those shared), oldest first."""
+    facts = authorise(session, actor, case)
+    applications = _applications(session, case)
+    return [a for a in applications if access.may_view_application(actor, facts, saved_id(a))]
+
+
+def get_application(session: Session, actor: Actor, case: LegalCase, public_id: str) -> Application:
+    """The application ``public_id`` of ``case``, if ``actor`` may see it.
+
+    :class:`ApplicationNotFound` also when it exists but is not shared with the actor.
+    """
+    facts = authorise(session, actor, case)
+    application = session.exec(
+        select(Application).where(Application.case_id == saved_id(case), Application.public_id == public_id)
+    ).first()
+    if application is None or not access.may_view_application(actor, facts, saved_id(application)):
+        raise ApplicationNotFound(public_id)
+    return application
+
+
+def evaluate_application(
+    session: Session, settings: Settings, case: LegalCase, application: Application, *, today: date
+) -> Evaluation:
+    """The engine's result for the application on ``today`` with the case's current facts.
+
+    ``Evaluation.unused`` lists answers on branches the application no longer takes; they stay
+    in the table. The caller has checked access (the case came from :func:`get_case`).
+    """
+    return evaluate(_workflow_of(application, today), _engine_facts(session, settings, case), today)
+
+
+# --- facts --------------------------------------------------------------------------------------
+
+
+def read_facts(
+    session: Session, settings: Settings, case: LegalCase, *, survivor_view: bool = False
+) -> dict[str, FactRecord]:
+    """The case's current facts, decrypted and typed, by key.
+
+    With ``survivor_view``, only facts the dictionary marks ``survivor_visible``: what a survivor
+    may see of their own case. The caller has checked access.
+    """
+    dictionary = default_fact_dictionary()
+    rows = facts_store.current_rows(session, case)
+    if survivor_view:
+        rows = {
+            key: row
+            for key, row in rows.items()
+            if key in dictionary and dictionary.get(key).survivor_visible
+        }
+    if not rows:
+        return {}
+    return facts_store.decode_all(dictionary, case, facts_store.data_key_of(settings, case), rows)
+
+
+def read_facts_for(
+    session: Session, settings: Settings, actor: Actor, case: LegalCase
+) -> dict[str, FactRecord]:
+    """The case's facts as ``actor`` may see them: a survivor only the ``survivor_visible`` ones.
+
+    Prefer this to :func:`read_facts` wherever the reader is a person: the filter then follows
+    from who they are instead of from a flag each caller must remember.
+    """
+    authorise(session, actor, case)
+    survivor_view = not access.is_caseworker(actor, case.organisation_id) and (
+        case.survivor_user_id == actor.user_id
+    )
+    return read_facts(session, settings, case, survivor_view=survivor_view)
+
+
+def change_facts(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    case: LegalCase,
+    raw: Mapping[str, object],
+    *,
+    source: str,
+    now: datetime,
+    today: date,
+) -> ChangeReport:
+    """Set facts of the case from raw JSON-style values (``None`` = "don't know"); all or nothing.
+
+    Every value is validated with the fact dictionary, then the dates are checked for order
+    together with the facts already known. If anything is wrong, :class:`FactInputError` names
+    every bad field and *nothing* is saved: a half-applied change could leave the applications
+    evaluated on a mix of old and new answers.
+
+    Changed values supersede the current rows (history is kept; nothing is deleted), one
+    ``fact.changed`` event per key (the key only, never the value), and every application of the
+    case is re-evaluated: progress, next deadline and ``draft`` → ``in_progress`` are updated and
+    the report says, per application, what appeared, went or moved. Values equal to the stored
+    ones are not changes and write nothing.
+    """
+    require_aware(now)
+    authorise(session, actor, case, access.may_edit_facts)
+    if source not in {s.value for s in FactSource}:
+        raise CaseInputError("source", f"source must be one of: {', '.join(s.value for s in FactSource)}")
+    dictionary = default_fact_dictionary()
+    parsed = _parse_all(dictionary, raw, today)
+
+    data_key = facts_store.data_key_of(settings, case)
+    rows = facts_store.current_rows(session, case)
+    current = facts_store.decode_all(dictionary, case, data_key, rows)
+    before = {key: record.value for key, record in current.items()}
+    after = {**before, **parsed}
+    try:
+        dictionary.check_order(after)
+    except FactValueError as exc:
+        raise _order_error(dictionary, after, parsed, exc) from None
+    changed = [key for key in parsed if key not in current or current[key].value != parsed[key]]
+
+    applications = _applications(session, case)
+    workflows = [_workflow_of(application, today) for application in applications]
+    evaluations_before = [evaluate(w, before, today) for w in workflows]
+    try:
+        evaluations_after = [evaluate(w, after, today) for w in workflows]
+    except EvaluationError as exc:
+        key = changed[0] if changed else next(iter(parsed), LANGUAGE_FACT)
+        raise FactInputError(key, str(exc)) from None
+    report = ChangeReport(
+        changed_keys=tuple(changed),
+        applications=tuple(
+            compare(application, old, new)
+            for application, old, new in zip(applications, evaluations_before, evaluations_after, strict=True)
+        ),
+    )
+    if not changed:
+        return report
+
+    new_values = [NewValue(key, parsed[key], source, actor.user_id) for key in changed]
+    try:
+        facts_store.supersede_and_add(session, dictionary, case, data_key, rows, new_values, now)
+    except IntegrityError:  # another request superseded the same fact first (one current row)
+        session.rollback()
+        raise ConcurrentChange from None
+    for key in changed:
+        _event(session, case, actor, "fact.changed", now, subject=key)
+    changed_set = set(changed)
+    for application, workflow, evaluation in zip(applications, workflows, evaluations_after, strict=True):
+        answered_here = bool(changed_set & {q.fact for q in workflow.questions})
+        touched = _apply_evaluation(application, evaluation, today, promote=answered_here)
+        if touched or answered_here:
+            application.updated_at = now
+        session.add(application)
+    _refresh_case(session, case, now, applications)
+    try:
+        session.commit()
+    except IntegrityError:  # another request superseded the same fact first (one current row)
+        session.rollback()
+        raise ConcurrentChange from None
+    return report
+
+
+# --- internals ----------------------------------------------------------------------------------
+
+
+def _parse_all(dictionary: FactDictionary, raw: Mapping[str, object], today: date) -> dict[str, object]:
+    """Every value typed, or :class:`FactInputError` listing every bad one (nothing saved)."""
+    parsed: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    for key, value in raw.items():
+        try:
+            parsed[key] = dictionary.parse_value(key, value, today=today)
+        except FactValueError as exc:
+            errors[key] = exc.reason
+    if errors:
+        first = next(iter(errors))
+        raise FactInputError(first, errors[first], errors=errors)
+    return parsed
+
+
+def _order_error(
+    dictionary: FactDictionary, after: Mapping[str, object], parsed: Mapping[str, object], exc: FactValueError
+) -> FactInputError:
+    """Blame the date being changed, not the stored date it now contradicts."""
+    if exc.key in parsed:
+        return FactInputError(exc.key, exc.reason)
+    later = after.get(exc.key)
+    for earlier_key in dictionary.get(exc.key).not_before:
+        earlier = parsed.get(earlier_key)
+        if isinstance(earlier, date) and isinstance(later, date) and later < earlier:
+            label = dictionary.get(exc.key).label.lower()
+            message = f"{earlier.isoformat()} is after the {label} ({later.isoformat()}, {exc.key})"
+            return FactInputError(earlier_key, message)
+    return FactInputError(exc.key, exc.reason)
+
+
+def _engine_facts(session: Session, settings: Settings, case: LegalCase) -> dict[str, object]:
+    """The case's facts as the engine takes them: typed values, None for "don't know"."""
+    return {key: record.value for key, record in read_facts(session, settings, case).items()}
+
+
+def _applications(session: Session, case: LegalCase) -> Sequence[Application]:
+    return session.exec(
+        select(Application).where(Application.case_id == saved_id(case)).order_by(col(Application.id))
+    ).all()
+
+
+def _workflow_of(application: Application, today: date) -> Workflow:
+    """The definition version the application was started on, or the one in force today if
+    that version is no longer shipped."""
+    for workflow in default_catalogue():
+        if workflow.id == application.workflow_id and workflow.version == application.workflow_version:
+            return workflow
+    return default_catalogue().get(application.workflow_id, today)
+
+
+def _apply_evaluation(
+    application: Application, evaluation: Evaluation, today: date, *, promote: bool
+) -> bool:
+    """Cache progress and the next deadline on the application; whether anything changed.
+
+    With ``promote``, a ``draft`` with answers becomes ``in_progress``: when a question of this
+    application was just answered, not when it starts or another application's question was
+    (answers shared from other applications don't mean anyone has worked on this one yet).
+    """
+    before = (
+        application.progress_answered,
+        application.progress_applicable,
+        application.next_deadline_on,
+        application.status,
+    )
+    application.progress_answered = evaluation.answered
+    application.progress_applicable = len(evaluation.applicable)
+    application.next_deadline_on = next_deadline_on(evaluation, today)
+    if promote and application.status == ApplicationStatus.DRAFT.value and evaluation.answered > 0:
+        application.status = ApplicationStatus.IN_PROGRESS.value
+    after = (
+        application.progress_answered,
+        application.progress_applicable,
+        application.next_deadline_on,
+        application.status,
+    )
+    return before != after
+
+
+def _refresh_case(
+    session: Session, case: LegalCase, now: datetime, applications: Sequence[Application] | None = None
+) -> None:
+    """Set the case's next deadline (the earliest of its applications') and ``updated_at``."""
+    if applications is None:
+        session.flush()
+        applications = _applications(session, case)
+    dates = [a.next_deadline_on for a in applications if a.next_deadline_on is not None]
+    case.next_deadline_on = min(dates, default=None)
+    case.updated_at = now
+    session.add(case)
+
+
+def _event(
+    session: Session, case: LegalCase, actor: Actor, action: str, now: datetime, *, subject: str | None = None
+) -> None:
+    record_event(
+        session,
+        organisation_id=case.organisation_id,
+        case_id=saved_id(case),
+        actor_user_id=actor.user_id,
+        action=action,
+        subject=subject,
+        at=now,
+    )
+
+
+def _case_organisation(actor: Actor, organisation_id: int | None) -> int:
+    """The organisation a new case opens in; the actor must be its advocate or admin."""
+    if not actor.may_write:
+        raise AccessDenied("This API token may only read cases.")
+    if organisation_id is not None:
+        if not access.is_caseworker(actor, organisation_id):
+            raise AccessDenied("Only the organisation's advocates and admins can open cases.")
+        return organisation_id
+    candidates = [org for org in actor.memberships if access.is_caseworker(actor, org)]
+    if not candidates:
+        raise AccessDenied("Only an organisation's advocates and admins can open cases.")
+    if len(candidates) > 1:
+        raise CaseInputError("organisation_id", "Choose the organisation the case belongs to.")
+    return candidates[0]
+
+
+def _clean_reference(reference: str) -> str:
+    clean = " ".join(reference.split())
+    if not clean:
+        raise CaseInputError("reference", "Enter a reference or pseudonym for the case.")
+    if len(clean) > REFERENCE_MAX_LENGTH:
+        raise CaseInputError(
+            "reference",
+            f"Use at most {REFERENCE_MAX_LENGTH} characters for the reference ({len(clean)} now).",
+        )
+    return clean
+
+
+def _check_language(language: str) -> str:
+    options = default_fact_dictionary().get(LANGUAGE_FACT).options
+    if language not in options:
+        raise CaseInputError("preferred_language", f"Choose one of: {', '.join(options.values())}.")
+    return language
+
+
+def _check_jurisdiction(jurisdiction: str) -> str:
+    clean = jurisdiction.strip().upper()
+    if not _JURISDICTION_RE.fullmatch(clean):
+        raise CaseInputError(
+            "jurisdiction", "Enter a jurisdiction code such as GB-ENG, GB-SCT or US-CA (ISO 3166-2)."
+        )
+    return clean
+
+
+def _reference_taken(session: Session, organisation_id: int, reference: str) -> bool:
+    found = session.exec(
+        select(LegalCase.id).where(
+            LegalCase.organisation_id == organisation_id, LegalCase.reference == reference
+        )
+    ).first()
+    return found is not None
+
+
+def _reference_taken_error(reference: str) -> CaseInputError:
+    return CaseInputError(
+        "reference", f"Your organisation already has a case with the reference {reference!r}. Choose another."
+    )

@@ -1,0 +1,1 @@
+"""Organisations, the people in them and their roles, and partner organisations."""

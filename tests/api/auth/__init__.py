@@ -1,0 +1,1 @@
+"""Tests of signing in, sessions, throttling and API tokens."""

@@ -1,0 +1,165 @@
+"""The workflow catalogue, starting applications, and "tell your story once"."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session, select
+
+from api.audit.models import CaseEvent
+from api.cases import service
+from api.cases.errors import AccessDenied, ApplicationError, ApplicationNotFound, CaseNotFound
+from api.cases.models import ApplicationStatus
+from api.cases.sharing import share_case
+from api.settings import Settings
+from tests.api.cases.builders import NOW, TODAY, World, actor, id_of, new_case, start
+from workflows.catalogue import default_catalogue
+from workflows.schema import ProcessKind
+
+
+def test_the_catalogue_offers_the_definitions_of_the_case_country(
+    db_session: Session, cheap_settings: Settings, world: World
+) -> None:
+    for jurisdiction in ("GB-ENG", "GB-SCT", "GB"):
+        case = new_case(db_session, cheap_settings, world, f"Case {jurisdiction}", jurisdiction=jurisdiction)
+        entries = service.workflow_catalogue(case, TODAY)
+        assert {e.id for e in entries} == {"uk.cica", "uk.nrm"}
+        cica = next(e for e in entries if e.id == "uk.cica")
+        assert cica.title == "Criminal injuries compensation (CICA)"
+        assert cica.summary.startswith("State compensation")
+        assert cica.process_kind is ProcessKind.COMPENSATION
+    us_case = new_case(db_session, cheap_settings, world, "Case US", jurisdiction="US-CA")
+    assert service.workflow_catalogue(us_case, TODAY) == []
+
+
+def test_the_catalogue_offers_only_definitions_in_force(
+    db_session: Session, cheap_settings: Settings, world: World
+) -> None:
+    case = new_case(db_session, cheap_settings, world)
+    nrm_start = next(w.effective_from for w in default_catalogue() if w.id == "uk.nrm")
+    assert {e.id for e in service.workflow_catalogue(case, date(nrm_start.year - 1, 1, 1))} == {"uk.cica"}
+
+
+def test_start_application_evaluates_at_once_and_records_the_event(
+    db_session: Session, cheap_settings: Settings, world: World
+) -> None:
+    case = new_case(db_session, cheap_settings, world)
+    application = start(db_session, cheap_settings, world, case, "uk.cica")
+
+    assert application.case_id == case.id
+    assert application.workflow_id == "uk.cica"
+    assert application.workflow_version == default_catalogue().get("uk.cica", TODAY).version
+    assert len(application.public_id) == 32
+    # The preferred language, given when the case was opened, already answers one question
+    assert application.progress_answered == 1
+    assert application.progress_applicable > 1
+    assert application.status == ApplicationStatus.DRAFT  # nobody has worked on it yet
+    assert application.next_deadline_on is None  # no incident date yet
+    event = db_session.exec(select(CaseEvent).where(CaseEvent.action == "application.started")).one()
+    assert event.subject == application.public_id
+    assert event.actor_user_id == id_of(world.advocate)
+    assert service.list_applications(db_session, actor(db_session, world.advocate), case) == [application]
+
+
+def test_start_application_refuses_what_is_not_in_the_catalogue_or_already_started(
+    db_session: Session, cheap_settings: Settings, world: World
+) -> None:
+    case = new_case(db_session, cheap_settings, world)
+    start(db_session, cheap_settings, world, case, "uk.nrm")
+    with pytest.raises(ApplicationError, match="already has an application for National Referral Mechanism"):
+        start(db_session, cheap_settings, world, case, "uk.nrm")
+    with pytest.raises(ApplicationError, match="not available for cases in GB-ENG"):
+        start(db_session, cheap_settings, world, case, "us.t_visa")
+    us_case = new_case(db_session, cheap_settings, world, "Case US", jurisdiction="US-NY")
+    with pytest.raises(ApplicationError, match="not available for cases in US-NY"):
+        start(db_session, cheap_settings, world, us_case, "uk.cica")
+
+
+def test_only_caseworkers_start_applications(
+    db_session: Session, cheap_settings: Settings, world: World
+) -> None:
+    case = new_case(db_session, cheap_settings, world)
+    share_case(
+        db_session, actor(db_session, world.advocate), case, lawyer_user_id=id_of(world.lawyer), now=NOW
+    )
+    with pytest.raises(AccessDenied):
+        service.start_application(
+            db_session, cheap_settings, actor(db_session, world.lawyer), case, "uk.cica", now=NOW, today=TODAY
+        )
+    with pytest.raises(CaseNotFound):
+        service.start_application(
+            db_session,
+            cheap_settings,
+            actor(db_session, world.foreign_advocate),
+            case,
+            "uk.cica",
+            now=NOW,
+            today=TODAY,
+        )
+
+
+def test_a_lawyer_sees_only_the_application_shared_with_them(
+    db_session: Session, cheap_settings: Settings, world: World
+) -> None:
+    case = new_case(db_session, cheap_settings, world)
+    nrm = start(db_session, cheap_settings, world, case, "uk.nrm")
+    cica = start(db_session, cheap_settings, world, case, "uk.cica")
+    share_case(
+        db_session,
+        actor(db_session, world.advocate),
+        case,
+        lawyer_user_id=id_of(world.partner_lawyer),
+        application_public_id=cica.public_id,
+        now=NOW,
+    )
+    lawyer = actor(db_session, world.partner_lawyer)
+    assert service.list_applications(db_session, lawyer, case) == [cica]
+    assert service.get_application(db_session, lawyer, case, cica.public_id).id == cica.id
+    with pytest.raises(ApplicationNotFound):
+        service.get_application(db_session, lawyer, case, nrm.public_id)
+    advocate = actor(db_session, world.advocate)
+    assert service.list_applications(db_session, advocate, case) == [nrm, cica]
+    with pytest.raises(ApplicationNotFound):
+        service.get_application(db_session, advocate, case, "f" * 32)
+
+
+def test_tell_your_story_once(db_session: Session, cheap_settings: Settings, world: World) -> None:
+    """A fact answered while working on uk.nrm is not asked again by uk.cica."""
+    # Given a case with both applications started
+    case = new_case(db_session, cheap_settings, world)
+    nrm = start(db_session, cheap_settings, world, case, "uk.nrm")
+    cica = start(db_session, cheap_settings, world, case, "uk.cica")
+    advocate = actor(db_session, world.advocate)
+    # When the advocate answers the NRM's first questions
+    nrm_answers: dict[str, object] = {
+        "person.date_of_birth": "1995-04-12",
+        "nrm.possibly_child": False,
+        "person.nationality": "AL",
+        "exploitation.jurisdiction": "GB-ENG",
+        "exploitation.types": ["labour"],
+    }
+    report = service.change_facts(
+        db_session, cheap_settings, advocate, case, nrm_answers, source="advocate", now=NOW, today=TODAY
+    )
+    # Then the NRM moves on to its own next question
+    nrm_changes = next(a for a in report.applications if a.workflow_id == "uk.nrm")
+    assert nrm_changes.next_question == "nrm.first_responder_org"
+    # and CICA asks none of them again: its next question is one the NRM never asks
+    evaluation = service.evaluate_application(db_session, cheap_settings, case, cica, today=TODAY)
+    nrm_questions = {q.fact for q in default_catalogue().get("uk.nrm", TODAY).questions}
+    assert evaluation.next_question == "person.british_citizen"
+    assert evaluation.next_question not in nrm_questions
+    shared = {
+        "person.date_of_birth",
+        "person.preferred_language",
+        "exploitation.types",
+        "exploitation.jurisdiction",
+    }
+    assert shared.isdisjoint(evaluation.missing)
+    assert evaluation.answered == len(shared)
+    # and both applications' cached progress counts the shared answers
+    db_session.refresh(nrm)
+    db_session.refresh(cica)
+    assert cica.progress_answered == len(shared)
+    assert nrm.progress_answered == 6  # the five above and the preferred language
