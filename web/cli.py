@@ -206,6 +206,34 @@ def rotate_keys() -> None:
     typer.echo(f"Re-wrapped {cases} case data key(s) and {totp_secrets} second-factor secret(s).")
 
 
+@app.command()
+def demo() -> None:
+    """Load a fictional organisation, its people and cases at different stages (empty database only)."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from api.db.engine import create_db_engine
+    from api.demo.service import DemoRefused, load_demo
+
+    settings = _load_settings()
+    _migrate(settings)
+    engine = create_db_engine(settings.database_url)
+    now = datetime.now(UTC)
+    try:
+        with Session(engine) as session:
+            logins = load_demo(session, settings, now=now, today=now.date())
+    except DemoRefused as exc:
+        typer.echo(f"redress: {exc}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo("Demo loaded: 5 fictional cases. Sign in at http://127.0.0.1:8000 as:")
+    for login in logins:
+        typer.echo(f"  {login.role:26} {login.sign_in:32} passphrase: {login.passphrase}")
+    typer.echo("Survivors sign in at /survivor/sign-in. All names, references and dates are invented.")
+
+
 app.command("check")(engine_commands.check)
 app.command("evaluate")(engine_commands.evaluate)
 

@@ -167,3 +167,14 @@ def test_createadmin_with_password_stdin_needs_every_option(settings: Settings) 
     assert result.exit_code == 2
     assert "give --org, --email and --name" in result.stderr
     assert not (settings.data_dir / "redress.db").exists()
+
+
+def test_demo_loads_fictional_cases_and_prints_how_to_sign_in(cheap_hashing: Settings) -> None:
+    result = runner.invoke(app, ["demo"])
+
+    assert result.exit_code == 0, result.output
+    assert "Demo loaded: 5 fictional cases." in result.stdout
+    assert "advocate@northbridge.example" in result.stdout
+    again = runner.invoke(app, ["demo"])
+    assert again.exit_code == 1
+    assert "already set up" in again.stderr
