@@ -15,6 +15,12 @@ Settings and database:
     ``migrated_settings``: the same, with the SQLite database migrated to head.
     ``db_session``: a session on that migrated database.
     ``client``: a ``TestClient`` on ``create_app(migrated_settings)``, lifespan started.
+
+The same suite on PostgreSQL:
+    With ``REDRESS_TEST_DATABASE=postgresql``, ``settings`` points every test at a new, empty
+    database of its own on the local PostgreSQL server (created from a template that is
+    migrated once per run when the test asks for ``migrated_settings``), dropped afterwards.
+    Tests about SQLite itself are marked ``sqlite_only`` and skipped in that run.
 """
 
 from __future__ import annotations
@@ -137,8 +143,70 @@ def redis_url() -> str:
     return url
 
 
+def on_postgresql() -> bool:
+    """Whether this run puts the tests' databases on PostgreSQL (``REDRESS_TEST_DATABASE``)."""
+    return os.environ.get("REDRESS_TEST_DATABASE", "sqlite").strip().lower() in {"postgresql", "postgres"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In the PostgreSQL run, skip the tests that are about SQLite files themselves."""
+    if not on_postgresql():
+        return
+    skip = pytest.mark.skip(reason="about SQLite itself; this run uses PostgreSQL")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def postgres_template(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database migrated to head once per run, copied for each test that needs one."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from api.db.migrate import upgrade_to_head
+
+    server_url: str = request.getfixturevalue("postgres_url")
+    name = f"redress_template_{uuid.uuid4().hex[:12]}"
+    admin_url = _libpq_url(server_url)
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(server_url).set(database=name).render_as_string(False)
+    try:
+        upgrade_to_head(url)
+        yield name
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def test_database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """The test's own PostgreSQL database in the PostgreSQL run (None: SQLite in data_dir)."""
+    if not on_postgresql():
+        yield None
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server_url: str = request.getfixturevalue("postgres_url")
+    # Tests that migrate the database themselves get an empty one; the rest a migrated copy.
+    wants_migrated = "migrated_settings" in request.fixturenames
+    template = request.getfixturevalue("postgres_template") if wants_migrated else None
+    name = f"redress_test_{uuid.uuid4().hex[:16]}"
+    admin_url = _libpq_url(server_url)
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        clause = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(f'CREATE DATABASE "{name}"{clause}')
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(False)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, test_database_url: str | None) -> Settings:
     """Settings for one test; ``get_settings()`` returns the same values during the test.
 
     To change a setting: ``monkeypatch.setenv("REDRESS_…", …)``, then
@@ -147,10 +215,12 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     from api.settings import get_settings
 
     for name in list(os.environ):
-        if name.startswith("REDRESS_"):
+        if name.startswith("REDRESS_") and name != "REDRESS_TEST_DATABASE":
             monkeypatch.delenv(name)
     monkeypatch.setenv("REDRESS_ENVIRONMENT", "test")
     monkeypatch.setenv("REDRESS_DATA_DIR", str(tmp_path / "var"))
+    if test_database_url is not None:
+        monkeypatch.setenv("REDRESS_DATABASE_URL", test_database_url)
     get_settings.cache_clear()
     return get_settings()
 
@@ -166,7 +236,7 @@ def _forget_cached_settings() -> Iterator[None]:
 
 @pytest.fixture
 def migrated_settings(settings: Settings) -> Settings:
-    """``settings`` whose SQLite database is migrated to head."""
+    """``settings`` whose database is migrated to head (already so for a PostgreSQL copy)."""
     from api.db.migrate import upgrade_to_head
 
     upgrade_to_head(settings.database_url)

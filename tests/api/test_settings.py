@@ -35,6 +35,7 @@ def clean_environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> py
     return monkeypatch
 
 
+@pytest.mark.sqlite_only
 def test_defaults_point_into_the_absolute_data_dir(
     clean_environment: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -14,6 +14,7 @@ from web.cli import app
 runner = CliRunner()
 
 
+@pytest.mark.sqlite_only
 def test_migrate_applies_migrations_and_prints_the_revision(settings: Settings) -> None:
     result = runner.invoke(app, ["migrate"])
 

@@ -74,6 +74,7 @@ def _assert_no_plaintext(raw: bytes) -> None:
         assert secret.encode().hex().encode() not in raw.lower(), f"{secret!r} is stored as hex"
 
 
+@pytest.mark.sqlite_only
 def test_the_sqlite_files_hold_no_sensitive_plaintext(db_session: Session, cheap_settings: Settings) -> None:
     _write_sensitive_case(db_session, cheap_settings)
     db_session.close()
