@@ -6,6 +6,7 @@ from typing import Final
 
 from fastapi import APIRouter
 
+from api.cases.router import router as cases_router
 from api.heartbeat.router import router as heartbeat_router
 
 API_PREFIX: Final = "/api/v1"
@@ -15,4 +16,5 @@ def create_api_router() -> APIRouter:
     """Return every ``/api/v1`` endpoint on one router."""
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(heartbeat_router)
+    router.include_router(cases_router)
     return router
