@@ -21,8 +21,15 @@ from api.settings import Settings, get_settings
 from api.version import app_version
 from web.errors import install_error_handlers
 from web.protection import RequestSizeLimitMiddleware, SecurityHeadersMiddleware
+from web.routes.account import router as account_router
 from web.routes.api_docs import router as api_docs_router
+from web.routes.cases import router as cases_router
 from web.routes.home import router as home_router
+from web.routes.interview import router as interview_router
+from web.routes.setup import router as setup_router
+from web.routes.sharing import router as sharing_router
+from web.routes.sign_in import router as sign_in_router
+from web.routes.survivor import router as survivor_router
 
 # Served by the app itself (htmx, styles): users' networks often cannot reach a CDN.
 STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
@@ -57,6 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router, include_in_schema=False)
     app.include_router(home_router)
     app.include_router(api_docs_router)
+    app.include_router(setup_router)
+    app.include_router(sign_in_router)
+    app.include_router(account_router)
+    app.include_router(cases_router)
+    app.include_router(sharing_router)
+    app.include_router(interview_router)
+    app.include_router(survivor_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     # Outermost last: the size limit runs before anything reads a body.

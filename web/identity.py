@@ -46,9 +46,10 @@ class Identity:
 class SignInRequired(Exception):  # noqa: N818 - a control-flow signal, not an error
     """Raised by a guard when nobody (or the wrong kind of person) is signed in."""
 
-    def __init__(self, *, survivor: bool, next_path: str) -> None:
+    def __init__(self, *, survivor: bool, next_path: str, home: str | None = None) -> None:
         self.survivor = survivor
         self.next_path = next_path
+        self.home = home  # where to send someone signed in, but into the other area
         super().__init__(next_path)
 
 
@@ -86,7 +87,9 @@ def staff_identity(request: Request, session: SessionDep, settings: SettingsDep)
     """Dependency: a signed-in member of staff (admin, advocate or lawyer), or sign in."""
     identity = identify(request, session, settings)
     if identity is None or identity.is_survivor:
-        raise SignInRequired(survivor=False, next_path=_next_path(request))
+        # A survivor who follows a staff link goes back to their own page, not a staff sign-in.
+        home = "/survivor" if identity is not None else None
+        raise SignInRequired(survivor=False, next_path=_next_path(request), home=home)
     return identity
 
 
@@ -94,7 +97,8 @@ def survivor_identity(request: Request, session: SessionDep, settings: SettingsD
     """Dependency: a signed-in survivor, or the survivor sign-in page."""
     identity = identify(request, session, settings)
     if identity is None or not identity.is_survivor:
-        raise SignInRequired(survivor=True, next_path=_next_path(request))
+        home = "/cases" if identity is not None else None
+        raise SignInRequired(survivor=True, next_path=_next_path(request), home=home)
     return identity
 
 
@@ -122,8 +126,11 @@ def clear_session_cookie(response: Response) -> None:
 
 def sign_in_redirect(request: Request, exc: SignInRequired) -> Response:
     """The response for :class:`SignInRequired`: a redirect (or HX-Redirect) to sign in."""
-    target = "/survivor/sign-in" if exc.survivor else "/sign-in"
-    location = f"{target}?next={quote(exc.next_path, safe='/')}"
+    if exc.home is not None:
+        location = exc.home
+    else:
+        target = "/survivor/sign-in" if exc.survivor else "/sign-in"
+        location = f"{target}?next={quote(exc.next_path, safe='/')}"
     if request.headers.get("hx-request") == "true":
         return Response(status_code=204, headers={"HX-Redirect": location})
     return RedirectResponse(location, status_code=303)

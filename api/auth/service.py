@@ -3,7 +3,8 @@
 Sign-in is two steps when a second factor is needed. :func:`authenticate` checks the password
 (throttled) and says whether a TOTP code must follow (``verify``), or whether the person must
 first enrol an authenticator because their organisation requires one (``enrol``); the caller
-starts a session (:func:`start_session`) only once that is done.
+starts a session (:func:`start_session`) only once that is done. Survivors, who have no email,
+sign in with :func:`authenticate_survivor` (the sign-in name made for them and their passphrase).
 
 Sessions and API tokens are random tokens that only the browser or the token's owner holds; the
 database keeps their SHA-256. A session ends when signed out, after ``session_idle_minutes``
@@ -29,6 +30,7 @@ from api.auth import throttle
 from api.auth.models import API_SCOPES, API_TOKEN_NAME_MAX_LENGTH, ApiToken, UserSession
 from api.auth.schemas import SecondFactor
 from api.orgs.models import Membership, Organisation, Role, User
+from api.orgs.service import find_user_by_sign_in_name, normalise_sign_in_name
 from api.security.crypto import (
     KeyRing,
     decrypt_field,
@@ -49,6 +51,7 @@ from api.security.totp import matching_step, new_totp_secret, provisioning_uri
 from api.settings import Settings
 
 WRONG_CREDENTIALS: Final = "The email address or password is not right."
+WRONG_SURVIVOR_CREDENTIALS: Final = "The sign-in name or passphrase is not right."
 WRONG_CODE: Final = "That code is not right. Codes change every 30 seconds: use the newest one."
 # Recognisable in logs and by secret scanners; the random part carries the entropy.
 API_TOKEN_PREFIX: Final = "redress_"
@@ -144,6 +147,38 @@ def authenticate(
     session.commit()
     session.refresh(user)
     return LoginResult(user=user, second_factor=second_factor)
+
+
+def authenticate_survivor(
+    session: Session, settings: Settings, *, sign_in_name: str, passphrase: str, now: datetime
+) -> User:
+    """Check a survivor's sign-in name and passphrase, throttled; commit the attempt.
+
+    The survivor's counterpart of :func:`authenticate`, with the same protections: throttled per
+    sign-in name (:class:`ThrottledError`, nothing checked), one message
+    (:data:`WRONG_SURVIVOR_CREDENTIALS`) for an unknown name, an inactive account, a staff account
+    and a wrong passphrase alike, and the same Argon2 cost whether or not the name exists. The
+    name is read as :func:`api.orgs.service.normalise_sign_in_name` reads it ("River Lantern 42"
+    is "river-lantern-42"). Survivors have no second factor: the caller starts the session.
+    """
+    name = normalise_sign_in_name(sign_in_name)
+    identifier = f"sign-in-name:{name}"[: throttle.IDENTIFIER_MAX_LENGTH]
+    check_throttle(session, settings, identifier, now)
+    user = find_user_by_sign_in_name(session, name)
+    if user is None or not user.is_active or not is_survivor(session, _id(user.id)):
+        verify_password(unknown_user_hash(settings), passphrase)
+        _fail(session, identifier, now)
+        raise AuthError(WRONG_SURVIVOR_CREDENTIALS)
+    if not verify_password(user.password_hash, passphrase):
+        _fail(session, identifier, now)
+        raise AuthError(WRONG_SURVIVOR_CREDENTIALS)
+    throttle.record_attempt(session, identifier, succeeded=True, now=now)
+    if needs_rehash(user.password_hash, settings=settings):
+        user.password_hash = hash_password(passphrase, settings=settings)
+        session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
 
 
 def set_password(session: Session, settings: Settings, *, user_id: int, password: str, now: datetime) -> User:

@@ -106,6 +106,8 @@ def create_case(
         preferred_language=language,
         jurisdiction=clean_jurisdiction,
         status=CaseStatus.OPEN.value,
+        # The advocate who opens the case is its contact until someone reassigns it.
+        assigned_user_id=actor.user_id,
         wrapped_data_key=wrap_data_key(KeyRing.from_settings(settings), data_key, case_public_id=public_id),
         created_at=now,
         updated_at=now,

@@ -150,13 +150,12 @@ def load_demo(session: Session, settings: Settings, *, now: datetime, today: dat
     survivor = redeem_access_code(
         session, settings, code=code, passphrase=SURVIVOR_PASSPHRASE, display_name="Ana", now=now
     )
-    survivor_sign_in = getattr(survivor, "sign_in_name", None) or "(see the survivor pages)"
     return [
         DemoLogin("org admin", admin.display_name, "admin@northbridge.example", DEMO_PASSWORD),
         DemoLogin("advocate", advocate.display_name, "advocate@northbridge.example", DEMO_PASSWORD),
         DemoLogin("pro bono lawyer", lawyer.display_name, "lawyer@fairhaven.example", DEMO_PASSWORD),
         DemoLogin(
-            "survivor (case DEMO-001)", survivor.display_name, str(survivor_sign_in), SURVIVOR_PASSPHRASE
+            "survivor (case DEMO-001)", survivor.display_name, str(survivor.sign_in_name), SURVIVOR_PASSPHRASE
         ),
     ]
 

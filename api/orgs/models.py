@@ -22,6 +22,7 @@ DEFAULT_TIMEZONE: Final = "Europe/London"
 EMAIL_MAX_LENGTH: Final = 320  # RFC 5321: 64 (local part) + 1 + 255 (domain)
 NAME_MAX_LENGTH: Final = 200
 SLUG_MAX_LENGTH: Final = 80
+SIGN_IN_NAME_MAX_LENGTH: Final = 40
 
 
 class Role(StrEnum):
@@ -73,12 +74,16 @@ class Organisation(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
-    """A person who signs in. Survivors have no email: they start from an access code."""
+    """A person who signs in. Survivors have no email: they start from an access code and then
+    sign in with their ``sign_in_name`` and the passphrase they chose."""
 
     __tablename__: ClassVar[str] = "app_user"
 
     id: int | None = Field(default=None, primary_key=True)
     email: str | None = Field(default=None, max_length=EMAIL_MAX_LENGTH, unique=True)  # lower-case
+    # What a survivor signs in with instead of an email: two common words and two digits made
+    # for them ("river-lantern-42"), lower-case. None for staff, who sign in with their email.
+    sign_in_name: str | None = Field(default=None, max_length=SIGN_IN_NAME_MAX_LENGTH, unique=True)
     display_name: str = Field(max_length=NAME_MAX_LENGTH)
     password_hash: str = Field(max_length=255)
     # The TOTP secret, encrypted (AES-GCM under the key ring); set once enrolment is confirmed.

@@ -12,6 +12,7 @@ belongs to the organisation named and that an organisation keeps at least one ad
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from datetime import UTC, datetime
 from typing import Final
@@ -25,6 +26,7 @@ from api.orgs.models import (
     DEFAULT_TIMEZONE,
     EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
+    SIGN_IN_NAME_MAX_LENGTH,
     SLUG_MAX_LENGTH,
     Membership,
     Organisation,
@@ -40,6 +42,30 @@ ALREADY_SET_UP: Final = "Redress is already set up"
 _FIRST_RUN_LOCK: Final = 0x5245_4452  # "REDR"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+# Sign-in names made for survivors: two of these words and two digits ("river-lantern-42").
+# Common, short, easy to spell and say over the phone, and about nothing in particular: a name
+# seen on a scrap of paper or over a shoulder must not hint at a case, a crime or a service.
+# 169 words give 169 x 168 x 90 (about 2.6 million) names: room for every survivor, and a
+# name is no secret anyway (the passphrase is).
+_SIGN_IN_WORDS_TEXT: Final = """
+    acorn almond amber anchor apple apricot arch aspen autumn badge bamboo banjo barley basil
+    beach beacon berry birch biscuit blossom bonnet breeze brick brook bucket butter button
+    cabin cactus camel candle canoe canvas carrot castle cedar cherry chestnut cinnamon clover
+    cobble comet copper coral cotton cricket crystal cypress daisy dolphin domino dragonfly drum
+    dune eagle echo elder ember fennel fern fiddle fig finch flint forest fountain garden ginger
+    glacier gravel hazel heather helmet heron hill honey island ivory jasmine juniper kettle
+    kite ladder lantern lavender lemon lily linen lotus maple marble meadow melon mint mitten
+    moss muffin nutmeg oak oat ocean olive orchard otter owl paddle panda parsley peach pebble
+    pelican pepper piano pillow pine planet plum pocket pond poppy puffin pumpkin quartz quill
+    rabbit radish rainbow raven reed ribbon ripple river robin rocket saddle sage sailor salmon
+    sandal season shell silver sparrow spruce squirrel star stone summer sunset swan teapot
+    thistle thunder tiger timber tomato topaz tulip turnip valley velvet violet walnut willow
+    window winter wren yarrow zebra
+"""
+SIGN_IN_WORDS: Final = tuple(_SIGN_IN_WORDS_TEXT.split())
+_NOT_SIGN_IN_NAME = re.compile(r"[^a-z0-9]+")
+_SIGN_IN_NAME_MIN_LENGTH: Final = 3
+_NEW_SIGN_IN_NAME_TRIES: Final = 50
 
 
 class OrgError(Exception):
@@ -89,6 +115,15 @@ def get_user(session: Session, user_id: int) -> User:
 def find_user_by_email(session: Session, email: str) -> User | None:
     """The user whose email is ``email`` (compared case-insensitively), or None."""
     return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def find_user_by_sign_in_name(session: Session, sign_in_name: str) -> User | None:
+    """The user whose sign-in name is ``sign_in_name`` (as :func:`normalise_sign_in_name` reads
+    it), or None."""
+    clean = normalise_sign_in_name(sign_in_name)
+    if not clean:
+        return None
+    return session.exec(select(User).where(User.sign_in_name == clean)).first()
 
 
 def memberships_of(session: Session, user_id: int) -> dict[int, Role]:
@@ -307,20 +342,27 @@ def create_survivor_user(
     organisation_id: int,
     display_name: str,
     passphrase: str,
+    sign_in_name: str | None = None,
     now: datetime | None = None,
 ) -> User:
     """Create a survivor's account: no email, a passphrase they chose, the survivor role.
 
-    The caller links it to the case (``legal_case.survivor_user_id``), normally when the survivor
-    redeems the access code their advocate gave them.
+    The survivor signs in later with ``user.sign_in_name``: made for them from two common words
+    and two digits (:func:`new_sign_in_name`) unless ``sign_in_name`` is given, in which case it
+    must be free (:class:`OrgError` with ``field="sign_in_name"`` otherwise). Show it to the
+    survivor once, when the account is made. The caller links the account to the case
+    (``legal_case.survivor_user_id``), normally when the survivor redeems the access code their
+    advocate gave them.
     """
     get_organisation(session, organisation_id)
     name = _clean_name(display_name, field="display_name", what="a name")
     problem = check_passphrase(passphrase)
     if problem is not None:
         raise OrgError(problem, field="passphrase")
+    chosen = _chosen_sign_in_name(session, sign_in_name) if sign_in_name is not None else None
     user = User(
         email=None,
+        sign_in_name=chosen or _free_sign_in_name(session),
         display_name=name,
         password_hash=hash_password(passphrase, settings=settings),
         created_at=_now(now),
@@ -425,6 +467,22 @@ def normalise_email(email: str) -> str:
     return clean
 
 
+def normalise_sign_in_name(text: str) -> str:
+    """A sign-in name as stored: lower-case, any run of spaces or punctuation made one hyphen.
+
+    So "River Lantern 42", "river_lantern.42" and " RIVER-LANTERN-42 " are all "river-lantern-42":
+    a survivor who types it from memory need not remember how the parts were joined.
+    """
+    return _NOT_SIGN_IN_NAME.sub("-", text.strip().lower()).strip("-")
+
+
+def new_sign_in_name() -> str:
+    """A fresh sign-in name: two different common words and two digits, e.g. "river-lantern-42"."""
+    first = secrets.choice(SIGN_IN_WORDS)
+    second = secrets.choice([word for word in SIGN_IN_WORDS if word != first])
+    return f"{first}-{second}-{10 + secrets.randbelow(90)}"
+
+
 def slugify(name: str) -> str:
     """A URL-friendly form of an organisation's name: ASCII letters, digits and hyphens."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
@@ -457,6 +515,29 @@ def _clean_name(value: str, *, field: str, what: str) -> str:
     if len(clean) > NAME_MAX_LENGTH:
         raise OrgError(f"Use at most {NAME_MAX_LENGTH} characters for {what}.", field=field)
     return clean
+
+
+def _chosen_sign_in_name(session: Session, sign_in_name: str) -> str:
+    clean = normalise_sign_in_name(sign_in_name)
+    if not _SIGN_IN_NAME_MIN_LENGTH <= len(clean) <= SIGN_IN_NAME_MAX_LENGTH:
+        raise OrgError(
+            f"Use {_SIGN_IN_NAME_MIN_LENGTH} to {SIGN_IN_NAME_MAX_LENGTH} letters, digits or hyphens "
+            "for the sign-in name.",
+            field="sign_in_name",
+        )
+    if find_user_by_sign_in_name(session, clean) is not None:
+        raise OrgError("This sign-in name is taken. Choose another.", field="sign_in_name")
+    return clean
+
+
+def _free_sign_in_name(session: Session) -> str:
+    # Millions of names for at most thousands of survivors: a clash is rare, a run of them
+    # means something is wrong (a tiny word list), not bad luck.
+    for _ in range(_NEW_SIGN_IN_NAME_TRIES):
+        candidate = new_sign_in_name()
+        if find_user_by_sign_in_name(session, candidate) is None:
+            return candidate
+    raise RuntimeError("could not find a free sign-in name")
 
 
 def _valid_timezone(timezone: str) -> str:

@@ -664,6 +664,7 @@ def test_every_api_read_is_recorded_against_the_tokens_owner(
 # --- tokens ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_tokens_are_hashed_at_rest(
     api: TestClient, db_session: Session, migrated_settings: Settings, world: World
 ) -> None:

@@ -149,6 +149,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--postgres", help="a PostgreSQL server URL whose database may be emptied")
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--sizes", type=int, nargs=2, default=[10_000, 100_000])
     args = parser.parse_args()
     results: dict[int, dict[str, float]] = {}
     paths = {
@@ -156,20 +157,27 @@ def main() -> int:
         "deadline filter": "/cases?deadline_within=30",
         "search": "/cases?q=BENCH-00123",
     }
-    for total in (10_000, 100_000):
+    for total in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             url = args.postgres and _fresh_postgres(args.postgres)
             settings = build_settings(Path(tmp), url)
             begun = time.perf_counter()
             email = populate(settings, total)
             print(f"{total:>7} cases generated in {time.perf_counter() - begun:.1f} s")
-            with serving(settings) as base, signed_in_client(base, email) as client:
-                results[total] = {name: p95_ms(client, path, args.requests) for name, path in paths.items()}
-                results[total]["health (baseline)"] = p95_ms(client, "/health", args.requests)
-    print(f"{'p95 ms':20} {'10k':>8} {'100k':>8} {'ratio':>6}")
+            with serving(settings) as base:
+                client = signed_in_client(base, email)
+                try:
+                    results[total] = {
+                        name: p95_ms(client, path, args.requests) for name, path in paths.items()
+                    }
+                    results[total]["health (baseline)"] = p95_ms(client, "/health", args.requests)
+                finally:
+                    client.close()
+    small_n, large_n = args.sizes
+    print(f"{'p95 ms':20} {small_n:>8} {large_n:>8} {'ratio':>6}")
     worst = 0.0
-    for name in results[10_000]:
-        small, large = results[10_000][name], results[100_000][name]
+    for name in results[small_n]:
+        small, large = results[small_n][name], results[large_n][name]
         ratio = large / small
         if name in ("first page", "deadline filter"):  # the list itself; search is reported
             worst = max(worst, ratio)

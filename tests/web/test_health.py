@@ -71,13 +71,13 @@ def test_health_is_503_when_the_database_is_unreachable(settings: Settings, tmp_
     assert str(tmp_path) not in response.text
 
 
-def test_start_page_is_accessible_html(client: TestClient) -> None:
-    text = html_page(client, "/", 200)
+def test_the_start_page_leads_a_new_installation_to_set_up(client: TestClient) -> None:
+    response = client.get("/", follow_redirects=False)
 
-    assert "<title>Redress</title>" in text
+    assert response.status_code == 303
+    assert response.headers["location"] == "/setup"
+    text = html_page(client, "/setup", 200)
     assert '<main id="main-content"' in text
-    assert 'href="/health"' in text
-    assert 'href="/api/v1/docs"' in text
 
 
 def test_api_docs_are_served(client: TestClient) -> None:

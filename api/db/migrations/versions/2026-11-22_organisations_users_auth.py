@@ -37,6 +37,7 @@ def upgrade() -> None:
         "app_user",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=320), nullable=True),
+        sa.Column("sign_in_name", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
         sa.Column("display_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("password_hash", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
         sa.Column("totp_secret_encrypted", sa.LargeBinary(), nullable=True),
@@ -46,6 +47,7 @@ def upgrade() -> None:
         sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_app_user")),
         sa.UniqueConstraint("email", name=op.f("uq_app_user_email")),
+        sa.UniqueConstraint("sign_in_name", name=op.f("uq_app_user_sign_in_name")),
     )
     op.create_table(
         "membership",

@@ -1,0 +1,331 @@
+"""The survivor's pages: starting with an access code, signing in and out, and their simple view.
+
+- ``GET/POST /survivor/start``: the access code from their advocate, a first name or codename,
+  and a passphrase chosen twice. The account is made (:func:`api.cases.survivor_access.redeem_access_code`),
+  the survivor is signed in, and ``/survivor?welcome=1`` shows the sign-in name made for them,
+  to write down, before their view. Wrong, used and expired codes all get one message.
+- ``GET/POST /survivor/sign-in``: sign-in name and passphrase
+  (:func:`api.auth.service.authenticate_survivor`, throttled like staff sign-in).
+- ``GET /survivor``: their own case only, in plain words: per application what it is for,
+  where it stands, what happens next, the dates that matter, what to bring, and who to contact.
+  Only answers the fact dictionary marks ``survivor_visible`` are ever shown
+  (:func:`api.cases.service.read_facts_for` filters them for a survivor).
+- ``POST /survivor/sign-out``.
+
+Safety (``reference/anchors.md`` §7): page titles and headings are neutral (nothing about the
+process a person is going through, in case someone else sees the screen or the history), and
+every page has an "Exit this page" button to a neutral site. The full quick exit (Shift pressed
+three times, clearing the session first) comes in a later issue. A survivor never reaches staff
+pages: they need a staff session (:data:`web.identity.StaffIdentity`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Final
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from api.auth import service as auth_service
+from api.cases import service as cases_service
+from api.cases.errors import AccessCodeError, CaseInputError
+from api.cases.models import ApplicationStatus, LegalCase
+from api.cases.schemas import FactRecord
+from api.cases.survivor_access import redeem_access_code
+from api.deps import SessionDep, SettingsDep
+from api.orgs import service as orgs_service
+from api.orgs.models import NAME_MAX_LENGTH, User
+from api.settings import Settings
+from web import question_widgets as widgets
+from web.forms import CsrfProtected, FormDep, FormErrors, text_field
+from web.identity import (
+    Identity,
+    OptionalIdentity,
+    SurvivorIdentity,
+    clear_session_cookie,
+    now_utc,
+    safe_next,
+    set_session_cookie,
+)
+from web.rendering import render
+from web.routes.cases import today_for
+from workflows.engine import Evaluation
+from workflows.facts import default_fact_dictionary
+from workflows.schema import ProcessKind
+
+router = APIRouter(include_in_schema=False)
+
+HOME: Final = "/survivor"
+SIGN_IN: Final = "/survivor/sign-in"
+# A site that shows nothing personal, as the GOV.UK "Exit this page" component suggests.
+EXIT_URL: Final = "https://www.bbc.co.uk/weather"
+CODE_MAX_LENGTH: Final = 60
+PASSPHRASE_MAX_LENGTH: Final = 1000
+SIGN_IN_NAME_FIELD_MAX_LENGTH: Final = 100
+NEXT_MAX_LENGTH: Final = 2000
+WORKING_ON_IT: Final = "Your advocate is working on this."
+
+NextQuery = Annotated[str | None, Query(max_length=NEXT_MAX_LENGTH)]
+
+# Headings say what an application does for the person, never the name of the process.
+NEUTRAL_HEADINGS: Final = {
+    ProcessKind.COMPENSATION: "A claim for money for the harm done to you",
+    ProcessKind.REFLECTION: "Support and time to recover",
+    ProcessKind.IMMIGRATION: "Your right to stay",
+    ProcessKind.SUPPORT: "Support",
+    ProcessKind.LEGAL_AID: "Help with the cost of legal advice",
+}
+PLAIN_STATUS: Final = {
+    ApplicationStatus.DRAFT: "Not started yet",
+    ApplicationStatus.IN_PROGRESS: "Your advocate is preparing it",
+    ApplicationStatus.READY_FOR_REVIEW: "Being checked before it is sent",
+    ApplicationStatus.CHANGES_REQUESTED: "Being corrected before it is sent",
+    ApplicationStatus.APPROVED: "Ready to send",
+    ApplicationStatus.FILED: "Sent: waiting for a decision",
+    ApplicationStatus.DECIDED: "A decision has been made",
+    ApplicationStatus.REVIEW_APPEAL: "The decision is being challenged",
+    ApplicationStatus.CLOSED: "Finished",
+}
+
+
+# --- what the survivor sees -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicationSummary:
+    """One application, as the survivor reads it."""
+
+    heading: str
+    purpose: str
+    status: str
+    next_step: str
+    dates: tuple[tuple[str, date], ...]  # (what, when), soonest first
+    to_bring: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SurvivorView:
+    """Everything on the survivor's page; ``has_case`` False when no case is linked (any more)."""
+
+    name: str
+    has_case: bool
+    advocate: str | None
+    applications: tuple[ApplicationSummary, ...]
+    answers: tuple[tuple[str, str], ...]  # (question, answer), survivor-visible facts only
+
+
+def _summary(evaluation: Evaluation, status: str, today: date) -> ApplicationSummary:
+    dictionary = default_fact_dictionary()
+    workflow = evaluation.workflow
+    next_key = evaluation.next_question
+    next_step = WORKING_ON_IT
+    if next_key is not None and dictionary.get(next_key).survivor_visible:
+        next_step = f"Your advocate will ask you about this: “{dictionary.get(next_key).label}”"
+    try:
+        plain_status = PLAIN_STATUS[ApplicationStatus(status)]
+    except ValueError:
+        plain_status = WORKING_ON_IT
+    return ApplicationSummary(
+        heading=NEUTRAL_HEADINGS.get(workflow.process_kind, "Your application"),
+        purpose=workflow.summary,
+        status=plain_status,
+        next_step=next_step,
+        # Only what is still ahead, with its label and date: the legal basis is for the advocate.
+        dates=tuple(
+            (deadline.label, deadline.due)
+            for deadline in sorted(evaluation.deadlines, key=lambda d: d.due)
+            if deadline.due >= today
+        ),
+        to_bring=tuple(rule.label for rule, certain in evaluation.checklist if certain),
+    )
+
+
+def _answers(facts: dict[str, FactRecord]) -> tuple[tuple[str, str], ...]:
+    dictionary = default_fact_dictionary()
+    shown = []
+    for key in dictionary:  # the dictionary's order: the person's details first
+        record = facts.get(key)
+        spec = dictionary.get(key)
+        if record is None or not spec.survivor_visible:  # read_facts_for filtered already; twice is safe
+            continue
+        shown.append((spec.label, widgets.display_answer(spec, record.value, is_unknown=record.is_unknown)))
+    return tuple(shown)
+
+
+def _advocate_name(session: Session, case: LegalCase) -> str | None:
+    if case.assigned_user_id is None:
+        return None
+    try:
+        return orgs_service.get_user(session, case.assigned_user_id).display_name
+    except orgs_service.OrgError:
+        return None
+
+
+def _survivor_view(session: Session, settings: Settings, identity: Identity) -> SurvivorView:
+    """The survivor's own case (a survivor account belongs to one case), read as them."""
+    actor = identity.actor
+    now = now_utc()
+    found = cases_service.list_cases(session, actor, today=now.date(), per_page=1).items
+    if not found:
+        return SurvivorView(identity.user.display_name, False, None, (), ())
+    # Through get_case, so the survivor's look at their case is in its audit trail too.
+    case = cases_service.get_case(session, actor, found[0].public_id, now=now)
+    today = today_for(session, case.organisation_id, now)
+    summaries = tuple(
+        _summary(
+            cases_service.evaluate_application(session, settings, case, application, today=today),
+            application.status,
+            today,
+        )
+        for application in cases_service.list_applications(session, actor, case)
+    )
+    facts = cases_service.read_facts_for(session, settings, actor, case)
+    return SurvivorView(
+        name=identity.user.display_name,
+        has_case=True,
+        advocate=_advocate_name(session, case),
+        applications=summaries,
+        answers=_answers(facts),
+    )
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _sign_in_as(
+    session: Session, settings: Settings, identity: Identity | None, user: User, target: str
+) -> Response:
+    """Sign the browser in as ``user`` (a fresh session; any earlier one on it ends)."""
+    now = now_utc()
+    if identity is not None:
+        auth_service.end_session(session, identity.token, now)
+    token = auth_service.start_session(session, settings, user, now)
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookie(response, token, settings)
+    return response
+
+
+def _survivor_next(next_path: str | None) -> str:
+    """Where to go after sign-in: a survivor page asked for, else their view."""
+    target = safe_next(next_path, HOME)
+    return (
+        target if target == HOME or target.startswith(HOME + "/") or target.startswith(HOME + "?") else HOME
+    )
+
+
+# --- start with an access code --------------------------------------------------------------------
+
+
+@router.get("/survivor/start")
+def start_form(request: Request, identity: OptionalIdentity) -> Response:
+    """The form to start with an access code (a signed-in survivor goes to their view)."""
+    if identity is not None and identity.is_survivor:
+        return RedirectResponse(HOME, status_code=303)
+    return render(request, "survivor/start.html", {"values": {}, "errors": FormErrors()})
+
+
+@router.post("/survivor/start", dependencies=[CsrfProtected])
+def start(
+    request: Request, session: SessionDep, settings: SettingsDep, identity: OptionalIdentity, form: FormDep
+) -> Response:
+    """Redeem the code, make the account, sign in, and show the sign-in name once."""
+    code = text_field(form, "code", max_length=CODE_MAX_LENGTH)
+    name = text_field(form, "display_name", max_length=NAME_MAX_LENGTH + 1)
+    passphrase = text_field(form, "passphrase", strip=False, max_length=PASSPHRASE_MAX_LENGTH)
+    again = text_field(form, "passphrase_again", strip=False, max_length=PASSPHRASE_MAX_LENGTH)
+    errors = FormErrors()
+    if not code:
+        errors.add("code", "Enter the access code your advocate gave you")
+    if not name:
+        errors.add("display_name", "Enter a first name, or any name you would like us to use")
+    if not passphrase:
+        errors.add("passphrase", "Choose a passphrase")
+    elif passphrase != again:
+        errors.add("passphrase_again", "The two passphrases are not the same. Type it again in both boxes")
+    if not errors:
+        try:
+            user = redeem_access_code(
+                session, settings, code=code, passphrase=passphrase, display_name=name, now=now_utc()
+            )
+        except AccessCodeError as exc:  # wrong, used, expired or too many tries: one message each
+            errors.add("code", exc.message)
+        except CaseInputError as exc:
+            errors.add(exc.field if exc.field in ("passphrase", "display_name") else "code", exc.message)
+    if errors:
+        values = {"code": code, "display_name": name}
+        return render(request, "survivor/start.html", {"values": values, "errors": errors}, status_code=422)
+    return _sign_in_as(session, settings, identity, user, HOME + "?welcome=1")
+
+
+# --- sign in and out ------------------------------------------------------------------------------
+
+
+@router.get("/survivor/sign-in")
+def sign_in_form(
+    request: Request,
+    identity: OptionalIdentity,
+    next: NextQuery = None,
+    signed_out: Annotated[bool, Query()] = False,
+) -> Response:
+    """The survivor's sign-in form (a signed-in survivor goes straight on)."""
+    if identity is not None and identity.is_survivor:
+        return RedirectResponse(_survivor_next(next), status_code=303)
+    context = {"values": {}, "errors": FormErrors(), "next": next, "signed_out": signed_out}
+    return render(request, "survivor/sign_in.html", context)
+
+
+@router.post("/survivor/sign-in", dependencies=[CsrfProtected])
+def sign_in(
+    request: Request, session: SessionDep, settings: SettingsDep, identity: OptionalIdentity, form: FormDep
+) -> Response:
+    """Check the sign-in name and passphrase; sign in."""
+    name = text_field(form, "sign_in_name", max_length=SIGN_IN_NAME_FIELD_MAX_LENGTH)
+    passphrase = text_field(form, "passphrase", strip=False, max_length=PASSPHRASE_MAX_LENGTH)
+    next_path = text_field(form, "next", max_length=NEXT_MAX_LENGTH) or None
+    errors = FormErrors()
+    if not name:
+        errors.add("sign_in_name", "Enter your sign-in name")
+    if not passphrase:
+        errors.add("passphrase", "Enter your passphrase")
+    if not errors:
+        try:
+            user = auth_service.authenticate_survivor(
+                session, settings, sign_in_name=name, passphrase=passphrase, now=now_utc()
+            )
+        except auth_service.AuthError as exc:  # ThrottledError included: its message says how long
+            errors.add("sign_in_name", exc.message)
+    if errors:
+        context = {"values": {"sign_in_name": name}, "errors": errors, "next": next_path}
+        return render(request, "survivor/sign_in.html", context, status_code=422)
+    return _sign_in_as(session, settings, identity, user, _survivor_next(next_path))
+
+
+@router.post("/survivor/sign-out", dependencies=[CsrfProtected])
+def sign_out(session: SessionDep, identity: OptionalIdentity) -> Response:
+    """End this browser's session; back to the (neutral) sign-in page."""
+    if identity is not None:
+        auth_service.end_session(session, identity.token, now_utc())
+    response = RedirectResponse(SIGN_IN + "?signed_out=1", status_code=303)
+    clear_session_cookie(response)
+    return response
+
+
+# --- the survivor's view --------------------------------------------------------------------------
+
+
+@router.get("/survivor")
+def home(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    identity: SurvivorIdentity,
+    welcome: Annotated[bool, Query()] = False,
+) -> Response:
+    """Their own case in plain words; just after starting, first their sign-in name."""
+    if welcome and identity.user.sign_in_name:
+        return render(request, "survivor/welcome.html", {"sign_in_name": identity.user.sign_in_name})
+    view = _survivor_view(session, settings, identity)
+    return render(request, "survivor/home.html", {"view": view})
