@@ -51,11 +51,13 @@ class ComputedDeadline:
     source_url: str | None
     check: str | None
     from_letter: bool
+    open_ended: bool = False  # a protected period still waiting for the event it lasts until
 
     def status(self, today: date) -> str:
-        """``passed``, ``today`` or ``upcoming`` relative to ``today``."""
+        """``passed``, ``today``, ``upcoming`` or, for a period still running past its minimum
+        until a later event, ``continuing``."""
         if self.due < today:
-            return "passed"
+            return "continuing" if self.open_ended else "passed"
         return "today" if self.due == today else "upcoming"
 
     def to_dict(self, today: date) -> dict[str, object]:
@@ -129,8 +131,10 @@ def compute_deadline(rule: DeadlineRule, env: EvalEnv, calendar: HolidayCalendar
         if alt_due < due:
             due, holidays, counted = alt_due, alt_holidays, alternative.offset
         parts.append(f"Redress counts the earlier date, {due.isoformat()}.")
+    open_ended = False
     if rule.until is not None:
         due = _extend_until(rule, env, due, parts)
+        open_ended = not isinstance(env.facts.get(rule.until.fact), date)
     from_letter = False
     if rule.override is not None:
         stated = env.facts.get(rule.override.fact)
@@ -160,6 +164,7 @@ def compute_deadline(rule: DeadlineRule, env: EvalEnv, calendar: HolidayCalendar
         extension=rule.extension,
         source_url=rule.legal.source_url,
         check=None if from_letter else rule.legal.check,
+        open_ended=open_ended,
         from_letter=from_letter,
     )
 

@@ -391,7 +391,7 @@ class DeadlineOut(BaseModel):
     source_url: str | None
     check: str | None
     from_letter: bool
-    status: Literal["passed", "today", "upcoming"]
+    status: Literal["passed", "today", "upcoming", "continuing"]
     days_remaining: int
 
 

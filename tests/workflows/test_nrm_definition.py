@@ -651,3 +651,18 @@ def test_every_nrm_deadline_has_the_contract_fields_and_a_register_id() -> None:
             assert_deadline_contract(item, REGISTER_ID_PATTERN, NRM_REGISTER_IDS)
             seen.add(item["id"])
     assert seen == {rule.id for rule in default_catalogue().get("uk.nrm", TODAY).deadlines}
+
+
+def test_a_recovery_period_past_its_minimum_but_awaiting_the_cg_decision_is_continuing() -> None:
+    """Day 30 has passed, but with the CG decision still pending the period has not ended."""
+    # Given a positive RG decision 40 days ago and no CG decision yet
+    facts = {
+        "nrm.rg_decision": "positive",
+        "nrm.rg_decision_date": "2026-10-13",
+        "nrm.cg_decision": "pending",
+    }
+    # When
+    d2 = deadline(nrm(facts, today=date(2026, 11, 22)), "UK-NRM-D2")
+    # Then the minimum date is shown, and the status says it continues rather than "passed"
+    assert d2["due"] == "2026-11-11"
+    assert d2["status"] == "continuing"
