@@ -22,7 +22,7 @@ matrix; thin wrappers (``can_view_case`` …) read the shares from the database,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -140,6 +140,26 @@ def may_view_application(actor: Actor, case: CaseAccess, application_id: int) ->
     return any(share.application_id in (None, application_id) for share in _lawyer_shares(actor, case))
 
 
+def may_view_whole_case(actor: Actor, case: CaseAccess) -> bool:
+    """Whether the actor sees all of the case, not only some of its applications: a lawyer with
+    a share of one application does not (nor, so, the comments on the case as a whole)."""
+    if not actor.may_read:
+        return False
+    return (
+        is_caseworker(actor, case.organisation_id)
+        or _survivor_owns(actor, case)
+        or any(share.application_id is None for share in _lawyer_shares(actor, case))
+    )
+
+
+def may_read_comments(actor: Actor, case: CaseAccess) -> bool:
+    """Whether the actor may read the case's comments (caseworkers, and lawyers it is shared
+    with, within what is shared); never a survivor: comments are the professionals' notes."""
+    return actor.may_read and (
+        is_caseworker(actor, case.organisation_id) or bool(_lawyer_shares(actor, case))
+    )
+
+
 def may_comment(actor: Actor, case: CaseAccess) -> bool:
     """Whether the actor may comment (caseworkers, and lawyers it is shared with)."""
     return actor.may_write and (
@@ -184,21 +204,36 @@ def case_access(session: Session, actor: Actor, case: LegalCase) -> CaseAccess:
     Shares are read only when they can matter (the actor is a lawyer who is not a caseworker
     of the case's organisation), and only the actor's own.
     """
-    shares: tuple[Share, ...] = ()
-    if actor.is_lawyer and not is_caseworker(actor, case.organisation_id) and case.id is not None:
+    return case_accesses(session, actor, [case])[0]
+
+
+def case_accesses(session: Session, actor: Actor, cases: Sequence[LegalCase]) -> list[CaseAccess]:
+    """:func:`case_access` of each of ``cases``, in their order, with one query for the shares of
+    them all: a page of a case list costs no more queries than one case."""
+    share_case_ids = [
+        case.id
+        for case in cases
+        if case.id is not None and actor.is_lawyer and not is_caseworker(actor, case.organisation_id)
+    ]
+    shares: dict[int, list[Share]] = {}
+    if share_case_ids:
         rows = session.exec(
-            select(CaseShare.lawyer_user_id, CaseShare.application_id).where(
-                CaseShare.case_id == case.id,
+            select(CaseShare.case_id, CaseShare.lawyer_user_id, CaseShare.application_id).where(
+                col(CaseShare.case_id).in_(share_case_ids),
                 CaseShare.lawyer_user_id == actor.user_id,
                 col(CaseShare.revoked_at).is_(None),
             )
         ).all()
-        shares = tuple(
-            Share(lawyer_user_id=lawyer, application_id=application) for lawyer, application in rows
+        for case_id, lawyer, application in rows:
+            shares.setdefault(case_id, []).append(Share(lawyer_user_id=lawyer, application_id=application))
+    return [
+        CaseAccess(
+            organisation_id=case.organisation_id,
+            survivor_user_id=case.survivor_user_id,
+            shares=tuple(shares.get(case.id, ())) if case.id is not None else (),
         )
-    return CaseAccess(
-        organisation_id=case.organisation_id, survivor_user_id=case.survivor_user_id, shares=shares
-    )
+        for case in cases
+    ]
 
 
 def can_view_case(session: Session, actor: Actor, case: LegalCase) -> bool:

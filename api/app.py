@@ -6,6 +6,7 @@ from typing import Final
 
 from fastapi import APIRouter
 
+from api.cases.comments_router import router as comments_router
 from api.cases.router import router as cases_router
 from api.heartbeat.router import router as heartbeat_router
 
@@ -17,4 +18,5 @@ def create_api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(heartbeat_router)
     router.include_router(cases_router)
+    router.include_router(comments_router)
     return router

@@ -17,6 +17,7 @@ from typing import Final, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from api.cases.comments import BODY_MAX_LENGTH, CommentView
 from api.cases.facts_store import to_json_value
 from api.cases.models import Application, ApplicationStatus, CaseStatus, FactSource, LegalCase
 from api.cases.schemas import (
@@ -422,3 +423,47 @@ class EvaluationOut(BaseModel):
     def from_evaluation(cls, evaluation: Evaluation) -> EvaluationOut:
         """The engine's own JSON (:meth:`Evaluation.to_dict`), validated into this shape."""
         return cls.model_validate(evaluation.to_dict())
+
+
+# --- comments -------------------------------------------------------------------------------------
+
+
+class CommentCreate(_Input):
+    """A comment on the case, or on one of its applications."""
+
+    # Checked by the service, which counts characters once surrounding spaces are dropped.
+    body: str = Field(description=f"The text: 1 to {BODY_MAX_LENGTH} characters; line breaks are kept.")
+    application_id: str | None = Field(
+        default=None,
+        max_length=CODE_MAX_LENGTH,
+        description="The public id of the application it is about; null or absent: the whole case.",
+    )
+
+
+class CommentOut(BaseModel):
+    """A comment, with who wrote it and when."""
+
+    id: str = Field(description="The comment's public id.")
+    body: str
+    author: str = Field(description="The display name of the person who wrote it.")
+    author_id: int = Field(description="The user id of the person who wrote it.")
+    application_id: str | None = Field(description="The application it is about; null: the whole case.")
+    created_at: datetime
+
+    @classmethod
+    def from_view(cls, comment: CommentView) -> CommentOut:
+        """The API view of a decrypted comment."""
+        return cls(
+            id=comment.public_id,
+            body=comment.body,
+            author=comment.author_name,
+            author_id=comment.author_user_id,
+            application_id=comment.application_public_id,
+            created_at=comment.created_at,
+        )
+
+
+class CommentList(BaseModel):
+    """The comments of a case you may read, oldest first (a lawyer: on what is shared)."""
+
+    items: list[CommentOut]

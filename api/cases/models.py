@@ -1,5 +1,5 @@
-"""Tables of the cases domain: ``legal_case``, ``application``, ``case_fact``, ``case_share`` and
-``survivor_access_code``.
+"""Tables of the cases domain: ``legal_case``, ``application``, ``case_fact``, ``case_share``,
+``survivor_access_code`` and ``case_comment``.
 
 The int ``id`` columns are internal: URLs and the API use ``public_id`` (a random uuid4 hex), so
 an id never reveals how many cases an organisation holds or invites guessing a neighbour's.
@@ -168,4 +168,27 @@ class SurvivorAccessCode(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     created_by_user_id: int = Field(foreign_key="app_user.id")
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class CaseComment(SQLModel, table=True):
+    """A comment of a caseworker or a reviewing lawyer on a case, or on one of its applications.
+
+    The text is free and may say anything about the person, so it is stored only encrypted under
+    the case's data key (see :mod:`api.cases.comments`), bound to this comment by its
+    ``public_id``, which is known before the row is inserted. Comments are never edited.
+    """
+
+    __tablename__: ClassVar[str] = "case_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
+    case_id: int = Field(sa_column=_case_column(index=True))
+    # None: a comment on the case as a whole.
+    application_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("application.id", ondelete="CASCADE"), nullable=True),
+    )
+    author_user_id: int = Field(foreign_key="app_user.id")
+    body_encrypted: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

@@ -45,6 +45,7 @@ from api.cases.api_schemas import (
     FieldError,
     ValidationErrors,
 )
+from api.cases.checks import saved_id
 from api.cases.errors import (
     AccessDenied,
     ApplicationError,
@@ -130,17 +131,17 @@ class CasesApiRoute(APIRoute):
         return handle
 
 
-_AUTH_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
+AUTH_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
     status.HTTP_401_UNAUTHORIZED: {"model": ApiError, "description": "No token, or not a valid one."},
     status.HTTP_403_FORBIDDEN: {"model": ApiError, "description": "The token or its owner may not do this."},
     status.HTTP_422_UNPROCESSABLE_CONTENT: {"model": ValidationErrors, "description": "Invalid input."},
 }
-_CASE_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
-    **_AUTH_ERRORS,
+CASE_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
+    **AUTH_ERRORS,
     status.HTTP_404_NOT_FOUND: {"model": ApiError, "description": "No such case (or application) for you."},
 }
 
-router = APIRouter(prefix="/cases", tags=["cases"], route_class=CasesApiRoute, responses=_AUTH_ERRORS)
+router = APIRouter(prefix="/cases", tags=["cases"], route_class=CasesApiRoute, responses=AUTH_ERRORS)
 
 
 def _case_out(session: Session, actor: Actor, case: LegalCase) -> CaseOut:
@@ -174,7 +175,11 @@ def list_cases(
         page=page,
         per_page=per_page,
     )
-    return CaseList.from_page(result, [_case_out(session, actor, case) for case in result.items])
+    # One query for the whole page's applications, not one per case.
+    applications = service.applications_of_cases(session, actor, result.items)
+    return CaseList.from_page(
+        result, [CaseOut.from_case(case, applications[saved_id(case)]) for case in result.items]
+    )
 
 
 @router.post(
@@ -208,7 +213,7 @@ def create_case(
 
 
 @router.get(
-    "/{case_id}", response_model=CaseOut, responses=_CASE_ERRORS, summary="Read a case", name="api_read_case"
+    "/{case_id}", response_model=CaseOut, responses=CASE_ERRORS, summary="Read a case", name="api_read_case"
 )
 def read_case(session: SessionDep, actor: ReadingActor, now: Now, case_id: str) -> CaseOut:
     """One case with the applications you may see."""
@@ -222,7 +227,7 @@ def read_case(session: SessionDep, actor: ReadingActor, now: Now, case_id: str) 
 @router.get(
     "/{case_id}/applications",
     response_model=ApplicationList,
-    responses=_CASE_ERRORS,
+    responses=CASE_ERRORS,
     summary="List applications",
     name="api_list_applications",
 )
@@ -237,7 +242,7 @@ def list_applications(session: SessionDep, actor: ReadingActor, now: Now, case_i
     "/{case_id}/applications",
     response_model=ApplicationOut,
     status_code=status.HTTP_201_CREATED,
-    responses=_CASE_ERRORS,
+    responses=CASE_ERRORS,
     summary="Start an application",
     name="api_start_application",
 )
@@ -265,7 +270,7 @@ def start_application(
 @router.get(
     "/{case_id}/applications/{application_id}",
     response_model=ApplicationOut,
-    responses=_CASE_ERRORS,
+    responses=CASE_ERRORS,
     summary="Read an application",
     name="api_read_application",
 )
@@ -280,7 +285,7 @@ def read_application(
 @router.get(
     "/{case_id}/applications/{application_id}/evaluation",
     response_model=EvaluationOut,
-    responses=_CASE_ERRORS,
+    responses=CASE_ERRORS,
     summary="Evaluate an application",
     name="api_evaluate_application",
 )
@@ -306,7 +311,7 @@ def evaluate_application(
 @router.get(
     "/{case_id}/facts",
     response_model=FactsOut,
-    responses=_CASE_ERRORS,
+    responses=CASE_ERRORS,
     summary="Read facts",
     name="api_read_facts",
 )
@@ -322,7 +327,7 @@ def read_facts(
     "/{case_id}/facts",
     response_model=ChangeReportOut,
     responses={
-        **_CASE_ERRORS,
+        **CASE_ERRORS,
         status.HTTP_409_CONFLICT: {"model": ApiError, "description": "Changed by someone else meanwhile."},
     },
     summary="Change facts",

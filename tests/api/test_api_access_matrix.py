@@ -83,6 +83,8 @@ WRITE_CREATED: Final = {
 WRITE_OK: Final = {
     caller: tuple(200 if s == 201 else s for s in row) for caller, row in WRITE_CREATED.items()
 }
+# A comment is a change, but one a lawyer the case is shared with may make too.
+COMMENT_CREATED: Final = {**WRITE_CREATED, "lawyer with share": (201, 404)}
 # Routes about no one case: the target is irrelevant to the status.
 LIST: Final = {
     "admin": (200, 200),
@@ -120,6 +122,8 @@ EXPECTED: Final[dict[tuple[str, str], dict[str, tuple[int, int]]]] = {
     ("GET", f"{CASES}/{{case_id}}/applications/{{application_id}}/evaluation"): READ,
     ("GET", f"{CASES}/{{case_id}}/facts"): READ,
     ("PATCH", f"{CASES}/{{case_id}}/facts"): WRITE_OK,
+    ("GET", f"{CASES}/{{case_id}}/comments"): READ,
+    ("POST", f"{CASES}/{{case_id}}/comments"): COMMENT_CREATED,
 }
 
 # What each route is sent (JSON bodies of the changes; the rest have none).
@@ -131,6 +135,7 @@ BODIES: Final[dict[tuple[str, str], Callable[[], dict[str, Any]]]] = {
     },
     ("POST", f"{CASES}/{{case_id}}/applications"): lambda: {"workflow_id": "uk.nrm"},
     ("PATCH", f"{CASES}/{{case_id}}/facts"): lambda: {"facts": {"police.reported": True}},
+    ("POST", f"{CASES}/{{case_id}}/comments"): lambda: {"body": "Please check the police report date."},
 }
 
 

@@ -112,6 +112,8 @@ def test_the_openapi_document_lists_every_cases_route_with_its_schemas(api: Test
         (f"{CASES}/{{case_id}}/applications/{{application_id}}/evaluation", "get"): (None, "EvaluationOut"),
         (f"{CASES}/{{case_id}}/facts", "get"): (None, "FactsOut"),
         (f"{CASES}/{{case_id}}/facts", "patch"): ("FactsPatch", "ChangeReportOut"),
+        (f"{CASES}/{{case_id}}/comments", "get"): (None, "CommentList"),
+        (f"{CASES}/{{case_id}}/comments", "post"): ("CommentCreate", "CommentOut"),
     }
     documented = {
         (path, method)

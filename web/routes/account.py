@@ -116,7 +116,9 @@ def _enrolling(
     user = pending_user(request, session, settings, now_utc())
     if user is not None and auth_service.second_factor_for(session, user) == "enrol":
         return user, True
-    raise SignInRequired(survivor=False, next_path="/account/second-factor")
+    # A survivor who follows a staff link goes back to their own page, as on every staff page.
+    home = "/survivor" if identity is not None else None
+    raise SignInRequired(survivor=False, next_path="/account/second-factor", home=home)
 
 
 def _enrolment_page(

@@ -1,5 +1,6 @@
-"""Staff pages of cases: the case list, a new case, the case's task list, starting an application
-and issuing a survivor's access code.
+"""Staff pages of cases: the case list, a new case, the case's task list (with the comments on
+the case, posted through :mod:`web.routes.comments`), starting an application and issuing a
+survivor's access code.
 
 The routes parse the request, call the cases services (which check access: another
 organisation's case is :class:`~api.cases.errors.CaseNotFound`, a 404) and render. What a person
@@ -21,8 +22,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from api import access
+from api.cases import comments as comments_service
 from api.cases import service as cases_service
 from api.cases import survivor_access
+from api.cases.checks import saved_id
 from api.cases.errors import AccessDenied, ApplicationError, CaseInputError
 from api.cases.models import Application, CaseStatus, LegalCase
 from api.cases.schemas import CatalogueEntry
@@ -81,11 +84,15 @@ def workflow_titles() -> dict[str, str]:
     return {workflow.id: workflow.title for workflow in default_catalogue()}
 
 
+def timezone_of(session: Session, organisation_id: int) -> str:
+    """The IANA time zone the organisation works in (times are shown on its clock)."""
+    organisation = session.get(Organisation, organisation_id)
+    return organisation.timezone if organisation is not None else DEFAULT_TIMEZONE
+
+
 def today_for(session: Session, organisation_id: int, now: datetime) -> date:
     """Today's date where the organisation works (deadlines fall on its calendar days)."""
-    organisation = session.get(Organisation, organisation_id)
-    timezone = organisation.timezone if organisation is not None else DEFAULT_TIMEZONE
-    return now.astimezone(ZoneInfo(timezone)).date()
+    return now.astimezone(ZoneInfo(timezone_of(session, organisation_id))).date()
 
 
 def _home_organisation(identity: Identity) -> int | None:
@@ -177,9 +184,9 @@ def case_list(
         page=page_number,
         per_page=PER_PAGE,
     )
-    rows = [
-        CaseRow(case, cases_service.list_applications(session, identity.actor, case)) for case in result.items
-    ]
+    # One query for the whole page's applications, not one per case.
+    applications = cases_service.applications_of_cases(session, identity.actor, result.items)
+    rows = [CaseRow(case, applications[saved_id(case)]) for case in result.items]
     context = {
         "result": result,
         "rows": rows,
@@ -273,7 +280,36 @@ class ApplicationView:
         return self.evaluation.next_question is None
 
 
-def _case_page(
+WHOLE_CASE: Final = ""  # the comment form's value for "about the whole case"
+
+
+def _comments_context(
+    session: Session,
+    settings: Settings,
+    identity: Identity,
+    case: LegalCase,
+    views: list[ApplicationView],
+    comment_values: dict[str, str] | None,
+) -> dict[str, object]:
+    """The comments the person may read, and the comment form: what they may comment on (the
+    whole case, if they see it all, then each application they see) and what was typed."""
+    actor = identity.actor
+    facts = access.case_access(session, actor, case)
+    targets = [(WHOLE_CASE, "The whole case")] if access.may_view_whole_case(actor, facts) else []
+    targets += [(view.application.public_id, view.title) for view in views]
+    may_read = access.may_read_comments(actor, facts)
+    return {
+        "comments": comments_service.list_comments(session, settings, actor, case) if may_read else [],
+        "may_read_comments": may_read,
+        "may_comment": access.may_comment(actor, facts) and bool(targets),
+        "comment_targets": targets,
+        "comment_values": comment_values
+        or {"body": "", "application_id": targets[0][0] if targets else WHOLE_CASE},
+        "comment_max_length": comments_service.BODY_MAX_LENGTH,
+    }
+
+
+def render_case_page(
     request: Request,
     session: Session,
     settings: Settings,
@@ -282,8 +318,12 @@ def _case_page(
     *,
     errors: FormErrors | None = None,
     extra: dict[str, object] | None = None,
+    comment_values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The case's task list (also with a refused form's ``errors`` and what was typed in the
+    comment form, ``comment_values``), as the person may see it: a lawyer sees only the
+    applications shared with them and the comments on those, and never the management controls."""
     now = now_utc()
     case = cases_service.get_case(session, identity.actor, case_id, now=now)
     today = today_for(session, case.organisation_id, now)
@@ -307,7 +347,10 @@ def _case_page(
     context = {
         "case": case,
         "today": today,
+        "timezone": timezone_of(session, case.organisation_id),
         "applications": views,
+        "titles": titles,
+        **_comments_context(session, settings, identity, case, views, comment_values),
         "catalogue": catalogue,
         "may_manage": may_manage,
         "may_share": access.can_share(session, identity.actor, case),
@@ -331,7 +374,7 @@ def case_page(
 ) -> Response:
     """The case as a task list: each application's status, progress, next step, outcomes,
     evidence and deadlines. ``started`` names an application just started (for the notice)."""
-    return _case_page(request, session, settings, identity, case_id, extra={"started": started})
+    return render_case_page(request, session, settings, identity, case_id, extra={"started": started})
 
 
 @router.post("/cases/{case_id}/applications", dependencies=[CsrfProtected])
@@ -344,13 +387,16 @@ def start_application(
     form: FormDep,
 ) -> Response:
     """Start the chosen workflow on the case, then show the task list with it."""
+    now = now_utc()
+    case = cases_service.get_case(session, identity.actor, case_id, now=now)
+    # Before reading the form: someone who may only read the case gets 403, not a form error.
+    if not access.can_manage_case(session, identity.actor, case):
+        raise AccessDenied("Only the case's advocates and administrators can start applications.")
     workflow_id = text_field(form, "workflow_id", max_length=100)
     errors = FormErrors()
     if not workflow_id:
         errors.add("workflow_id", "Choose the application to start.")
     else:
-        now = now_utc()
-        case = cases_service.get_case(session, identity.actor, case_id, now=now)
         try:
             application = cases_service.start_application(
                 session,
@@ -368,7 +414,7 @@ def start_application(
                 f"/cases/{case_id}?started={application.public_id}#application-{application.public_id}",
                 status_code=303,
             )
-    return _case_page(request, session, settings, identity, case_id, errors=errors, status_code=422)
+    return render_case_page(request, session, settings, identity, case_id, errors=errors, status_code=422)
 
 
 @router.post("/cases/{case_id}/access-code", dependencies=[CsrfProtected])

@@ -1,0 +1,575 @@
+"""Who may open which page, on whose case: every page route × every kind of caller × (the home
+organisation's case, another organisation's case), with the status (and redirect) each must get.
+
+The table ``EXPECTED`` is the specification. ``test_every_page_route_has_a_row`` builds the list
+of page routes from the app, so a page added without a row here fails the suite.
+
+Callers (fictional people of :mod:`tests.api.cases.builders`, plus two survivors): nobody signed
+in; the home organisation's admin and advocate; the partner firm's lawyer the home case is shared
+with; a home lawyer it is not shared with; the survivor of the home case; the survivor of another
+home case; the advocate of the other organisation (for whom the "foreign" case is their own).
+
+The rules the table spells out: nobody signed in is sent to the right sign-in page; a survivor
+on a staff page goes back to their own view; a case (or anything in it) the caller may not see
+is 404, exactly as an id that does not exist (never 403, never 500: nothing confirms that it
+exists); a lawyer who may read a case but tries to change it gets 403.
+
+Every POST is sent with the caller's CSRF token (read from a page they can see) and, where the
+route reads a form, a deliberately *invalid* one: 422 then means "through the access check, the
+form refused", which only a caller allowed to act may get. So the cells change nothing the
+others see; the few that act without a form (issuing an access code, revoking a share or a
+token) act on something made for the cell. For ``/account/tokens/{token_id}/revoke`` the two
+targets are the caller's own token and someone else's. Routes about no one case are requested
+once (their two columns must agree). The organisations, people and cases are made once for the
+module; every cell gets a fresh browser session.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Final
+from urllib.parse import quote
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from api.access import Actor, actor_for
+from api.app import API_PREFIX
+from api.auth.models import SCOPE_CASES_READ
+from api.auth.service import create_api_token, start_session
+from api.cases import service
+from api.cases.sharing import share_case
+from api.cases.survivor_access import issue_access_code, redeem_access_code
+from api.db.engine import create_db_engine
+from api.db.migrate import upgrade_to_head
+from api.orgs.models import Role, User
+from api.orgs.service import create_user
+from api.settings import Settings
+from tests.api.cases.builders import NOW, PASSPHRASE, PASSWORD, TODAY, World, id_of, make_world
+from web.app import create_app
+from web.csrf import COOKIE_NAME as CSRF_COOKIE
+from web.errors import JSON_PATHS
+from web.identity import SESSION_COOKIE
+
+# --- callers and targets --------------------------------------------------------------------------
+
+ANONYMOUS = "anonymous"
+ADMIN = "admin"
+ADVOCATE = "advocate"
+LAWYER_SHARED = "lawyer with share"
+LAWYER_NOT_SHARED = "lawyer without share"
+SURVIVOR = "survivor of the case"
+OTHER_SURVIVOR = "survivor of another case"
+OTHER_ORG_ADVOCATE = "other org's advocate"
+CALLERS: Final = (
+    ANONYMOUS,
+    ADMIN,
+    ADVOCATE,
+    LAWYER_SHARED,
+    LAWYER_NOT_SHARED,
+    SURVIVOR,
+    OTHER_SURVIVOR,
+    OTHER_ORG_ADVOCATE,
+)
+HOME, FOREIGN = "home case", "foreign case"
+TARGETS: Final = (HOME, FOREIGN)
+# Where each caller reads their CSRF token: a page they can see that has a form.
+TOKEN_PAGES: Final = {
+    ANONYMOUS: "/sign-in",
+    SURVIVOR: "/survivor",
+    OTHER_SURVIVOR: "/survivor",
+} | dict.fromkeys((ADMIN, ADVOCATE, LAWYER_SHARED, LAWYER_NOT_SHARED, OTHER_ORG_ADVOCATE), "/account")
+
+# --- what each caller must get --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Want:
+    """A status, and for a redirect where to (``{next}``, ``{case}``, ``{app}`` filled in)."""
+
+    status: int
+    location: str | None = None
+
+
+def see(location: str) -> Want:
+    """A redirect (303, "See Other") to ``location``."""
+    return Want(303, location)
+
+
+OK = Want(200)
+NO_CONTENT = Want(204)
+FORM_REFUSED = Want(422)  # through the access check; the (deliberately invalid) form is refused
+FORBIDDEN = Want(403)
+NOT_FOUND = Want(404)
+TO_STAFF_SIGN_IN = see("/sign-in?next={next}")
+TO_SURVIVOR_SIGN_IN = see("/survivor/sign-in?next={next}")
+TO_SURVIVOR_VIEW = see("/survivor")
+
+FIRST_QUESTION: Final = "person.date_of_birth"  # what uk.cica asks first of a new case
+APPLICATION: Final = "/cases/{case_id}/applications/{application_id}"
+QUESTION: Final = APPLICATION + "/questions/{fact_key}"
+
+Cell = tuple[Want, Want]  # (on the home organisation's case, on the foreign one)
+Row = dict[str, Cell]
+STAFF: Final = (ADMIN, ADVOCATE, LAWYER_SHARED, LAWYER_NOT_SHARED, OTHER_ORG_ADVOCATE)
+
+
+def _cell(want: Want | Cell) -> Cell:
+    return want if isinstance(want, tuple) else (want, want)
+
+
+def by_kind(
+    *, anonymous: Want | Cell, caseworkers: Want | Cell, lawyers: Want | Cell, survivors: Want | Cell
+) -> Row:
+    """A row by kind of caller (caseworkers: the admin and both organisations' advocates)."""
+    kinds = {
+        ANONYMOUS: anonymous,
+        ADMIN: caseworkers,
+        ADVOCATE: caseworkers,
+        OTHER_ORG_ADVOCATE: caseworkers,
+        LAWYER_SHARED: lawyers,
+        LAWYER_NOT_SHARED: lawyers,
+        SURVIVOR: survivors,
+        OTHER_SURVIVOR: survivors,
+    }
+    return {caller: _cell(kinds[caller]) for caller in CALLERS}
+
+
+def everyone(want: Want) -> Row:
+    """The same answer whoever asks."""
+    return by_kind(anonymous=want, caseworkers=want, lawyers=want, survivors=want)
+
+
+def staff_page(caseworkers: Want | Cell, *, lawyers: Want | Cell | None = None) -> Row:
+    """A staff page about no one case: sign in first; survivors back to their view."""
+    return by_kind(
+        anonymous=TO_STAFF_SIGN_IN,
+        caseworkers=caseworkers,
+        lawyers=caseworkers if lawyers is None else lawyers,
+        survivors=TO_SURVIVOR_VIEW,
+    )
+
+
+def on_a_case(*, caseworkers: Want, lawyer_with_share: Want) -> Row:
+    """A staff page about one case: what its organisation's admin and advocates get, and what
+    the lawyer it is shared with gets; to everyone else on staff it does not exist."""
+    return {
+        ANONYMOUS: _cell(TO_STAFF_SIGN_IN),
+        ADMIN: (caseworkers, NOT_FOUND),
+        ADVOCATE: (caseworkers, NOT_FOUND),
+        LAWYER_SHARED: (lawyer_with_share, NOT_FOUND),
+        LAWYER_NOT_SHARED: (NOT_FOUND, NOT_FOUND),
+        SURVIVOR: _cell(TO_SURVIVOR_VIEW),
+        OTHER_SURVIVOR: _cell(TO_SURVIVOR_VIEW),
+        OTHER_ORG_ADVOCATE: (NOT_FOUND, caseworkers),
+    }
+
+
+EXPECTED: Final[dict[tuple[str, str], Row]] = {
+    # The start page and first run (the installation is set up: /setup is closed for good).
+    ("GET", "/"): by_kind(
+        anonymous=see("/sign-in"),
+        caseworkers=see("/cases"),
+        lawyers=see("/cases"),
+        survivors=see("/survivor"),
+    ),
+    ("GET", "/setup"): everyone(NOT_FOUND),
+    ("POST", "/setup"): everyone(NOT_FOUND),
+    # Staff sign-in: no passphrase was given a moment ago, so the second factor starts again.
+    ("GET", "/sign-in"): by_kind(
+        anonymous=OK, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
+    ),
+    ("POST", "/sign-in"): everyone(FORM_REFUSED),
+    ("GET", "/sign-in/second-factor"): everyone(see("/sign-in")),
+    ("POST", "/sign-in/second-factor"): everyone(see("/sign-in")),
+    ("POST", "/sign-out"): everyone(see("/sign-in")),
+    ("POST", "/session/keep-alive"): by_kind(
+        anonymous=see("/sign-in?next=/"), caseworkers=NO_CONTENT, lawyers=NO_CONTENT, survivors=NO_CONTENT
+    ),
+    # The person's own account.
+    ("GET", "/account"): staff_page(OK),
+    ("POST", "/account/tokens"): staff_page(FORM_REFUSED),
+    ("POST", "/account/tokens/{token_id}/revoke"): staff_page((see("/account?done=revoked"), NOT_FOUND)),
+    ("GET", "/account/second-factor"): staff_page(OK),
+    ("POST", "/account/second-factor"): staff_page(FORM_REFUSED),
+    # Cases.
+    ("GET", "/cases"): staff_page(OK),
+    ("GET", "/cases/new"): staff_page(OK, lawyers=FORBIDDEN),
+    ("POST", "/cases/new"): staff_page(FORM_REFUSED, lawyers=FORBIDDEN),
+    ("GET", "/cases/{case_id}"): on_a_case(caseworkers=OK, lawyer_with_share=OK),
+    ("POST", "/cases/{case_id}/applications"): on_a_case(
+        caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN
+    ),
+    ("POST", "/cases/{case_id}/access-code"): on_a_case(caseworkers=OK, lawyer_with_share=FORBIDDEN),
+    ("GET", "/cases/{case_id}/sharing"): on_a_case(caseworkers=OK, lawyer_with_share=FORBIDDEN),
+    ("POST", "/cases/{case_id}/sharing"): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN),
+    ("POST", "/cases/{case_id}/sharing/{share_id}/revoke"): on_a_case(
+        caseworkers=see("/cases/{case}/sharing?done=revoked"), lawyer_with_share=FORBIDDEN
+    ),
+    # Comments: lawyers comment on what is shared with them too.
+    ("POST", "/cases/{case_id}/comments"): on_a_case(
+        caseworkers=FORM_REFUSED, lawyer_with_share=FORM_REFUSED
+    ),
+    # The interview: the entry leads on (a reader, to "check your answers").
+    ("GET", APPLICATION): on_a_case(
+        caseworkers=see(f"/cases/{{case}}/applications/{{app}}/questions/{FIRST_QUESTION}"),
+        lawyer_with_share=see("/cases/{case}/applications/{app}/check-answers"),
+    ),
+    ("GET", QUESTION): on_a_case(caseworkers=OK, lawyer_with_share=FORBIDDEN),
+    ("POST", QUESTION): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN),
+    ("GET", APPLICATION + "/check-answers"): on_a_case(caseworkers=OK, lawyer_with_share=OK),
+    # The survivor's pages.
+    ("GET", "/survivor/start"): by_kind(anonymous=OK, caseworkers=OK, lawyers=OK, survivors=TO_SURVIVOR_VIEW),
+    ("POST", "/survivor/start"): everyone(FORM_REFUSED),
+    ("GET", "/survivor/sign-in"): by_kind(
+        anonymous=OK, caseworkers=OK, lawyers=OK, survivors=TO_SURVIVOR_VIEW
+    ),
+    ("POST", "/survivor/sign-in"): everyone(FORM_REFUSED),
+    ("POST", "/survivor/sign-out"): everyone(see("/survivor/sign-in?signed_out=1")),
+    ("GET", "/survivor"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
+    ),
+}
+
+# What each POST sends besides the CSRF token: an invalid form wherever the route reads one.
+FORMS: Final[dict[tuple[str, str], dict[str, str]]] = {
+    ("POST", "/setup"): {},
+    ("POST", "/sign-in"): {"email": "", "password": ""},
+    ("POST", "/sign-in/second-factor"): {"code": ""},
+    ("POST", "/sign-out"): {},
+    ("POST", "/session/keep-alive"): {},
+    ("POST", "/account/tokens"): {"name": "", "scopes": SCOPE_CASES_READ},
+    ("POST", "/account/tokens/{token_id}/revoke"): {},
+    ("POST", "/account/second-factor"): {"secret": "", "code": ""},
+    ("POST", "/cases/new"): {"reference": "", "preferred_language": "ro", "jurisdiction": "GB-ENG"},
+    ("POST", "/cases/{case_id}/applications"): {"workflow_id": ""},
+    ("POST", "/cases/{case_id}/access-code"): {},
+    ("POST", "/cases/{case_id}/sharing"): {"lawyer": "", "scope": "case"},
+    ("POST", "/cases/{case_id}/sharing/{share_id}/revoke"): {},
+    ("POST", "/cases/{case_id}/comments"): {"body": "", "application_id": ""},
+    ("POST", QUESTION): {"answer": "not a date"},
+    ("POST", "/survivor/start"): {"code": "", "display_name": "", "passphrase": "", "passphrase_again": ""},
+    ("POST", "/survivor/sign-in"): {"sign_in_name": "", "passphrase": ""},
+    ("POST", "/survivor/sign-out"): {},
+}
+# A query that makes a route about the target (the case list, searched for the target's reference).
+QUERIES: Final = {("GET", "/cases"): "?q={reference}"}
+CASE_LIST: Final = ("GET", "/cases")
+CASE_PAGE: Final = ("GET", "/cases/{case_id}")
+
+_IDLE_SECONDS: Final = re.compile(r'data-idle-seconds="\d+"')
+_CSRF_FIELD: Final = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def involves_target(route: tuple[str, str]) -> bool:
+    """Whether the route is about a case (or token) of the target: else one column is enough."""
+    return "{" in route[1] or route in QUERIES
+
+
+# --- the world ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """A case with a ``uk.cica`` application, the organisation's advocate, and a lawyer of the
+    case's organisation (or a partner) to share one application with for the revoke cells."""
+
+    case_id: str
+    application_id: str
+    reference: str
+    advocate_id: int
+    share_lawyer_id: int
+
+
+@dataclass
+class Matrix:
+    """The app, its database and the callers, shared by the module's cells."""
+
+    client: TestClient
+    engine: Engine
+    settings: Settings
+    targets: dict[str, Target]
+    users: dict[str, int]  # caller -> user id (everyone but the anonymous caller)
+    someone_elses_token: int
+    csrf: dict[str, tuple[str, str]] = field(default_factory=dict)  # caller -> (cookie, token)
+
+    def new_session(self, caller: str) -> str | None:
+        """A fresh session of the caller (None for nobody signed in)."""
+        user_id = self.users.get(caller)
+        if user_id is None:
+            return None
+        with Session(self.engine) as session:
+            return start_session(session, self.settings, session.get_one(User, user_id), datetime.now(UTC))
+
+    def browse_as(self, caller: str) -> None:
+        """Make the client the caller's browser: their CSRF cookie and a fresh session."""
+        self.client.cookies.clear()
+        if caller in self.csrf:
+            self.client.cookies.set(CSRF_COOKIE, self.csrf[caller][0])
+        token = self.new_session(caller)
+        if token is not None:
+            self.client.cookies.set(SESSION_COOKIE, token)
+
+    def fresh_share(self, target: Target) -> int:
+        """An active share of the target's application (the whole case's share is left alone)."""
+        with Session(self.engine) as session:
+            case = service.get_case(
+                session, self._actor(session, target.advocate_id), target.case_id, now=NOW
+            )
+            share = share_case(
+                session,
+                self._actor(session, target.advocate_id),
+                case,
+                lawyer_user_id=target.share_lawyer_id,
+                now=NOW,
+                application_public_id=target.application_id,
+            )
+            return id_of(share)
+
+    def fresh_token(self, caller: str, kind: str) -> int:
+        """The caller's own new token (the home column), or someone else's (the foreign one).
+
+        Nobody signed in and survivors (who have no tokens) get someone else's: they never get
+        as far as the token anyway.
+        """
+        if kind == FOREIGN or caller not in STAFF:
+            return self.someone_elses_token
+        with Session(self.engine) as session:
+            owner = session.get_one(User, self.users[caller])
+            row, _ = create_api_token(session, owner, "Matrix", [SCOPE_CASES_READ], NOW)
+            assert row.id is not None
+            return row.id
+
+    @staticmethod
+    def _actor(session: Session, user_id: int) -> Actor:
+        return actor_for(session, session.get_one(User, user_id))
+
+
+def _open_case(session: Session, settings: Settings, advocate: User, reference: str) -> tuple[str, str]:
+    actor = actor_for(session, advocate)
+    case = service.create_case(
+        session, settings, actor, reference=reference, preferred_language="ro", jurisdiction="GB-ENG", now=NOW
+    )
+    application = service.start_application(session, settings, actor, case, "uk.cica", now=NOW, today=TODAY)
+    return case.public_id, application.public_id
+
+
+def _survivor_of(session: Session, settings: Settings, world: World, case_id: str, name: str) -> int:
+    """The survivor's account of the case, made as a survivor would: with an access code."""
+    actor = actor_for(session, world.advocate)
+    case = service.get_case(session, actor, case_id, now=NOW)
+    code = issue_access_code(session, settings, actor, case, now=NOW)
+    user = redeem_access_code(session, settings, code=code, passphrase=PASSPHRASE, display_name=name, now=NOW)
+    return id_of(user)
+
+
+def _build(session: Session, settings: Settings) -> tuple[dict[str, Target], dict[str, int], int]:
+    world = make_world(session, settings)
+    # A lawyer of the other organisation: its cases' revoke cells share with her.
+    foreign_lawyer = create_user(
+        session,
+        settings,
+        organisation_id=id_of(world.foreign),
+        email="gus@northgate.example",
+        display_name="Gus Lawyer",
+        role=Role.LAWYER,
+        password=PASSWORD,
+        now=NOW,
+    )
+    home_case, home_application = _open_case(session, settings, world.advocate, "Matrix-Heron")
+    foreign_case, foreign_application = _open_case(session, settings, world.foreign_advocate, "Matrix-Wren")
+    other_case, _ = _open_case(session, settings, world.advocate, "Matrix-Plover")
+    advocate = actor_for(session, world.advocate)
+    share_case(
+        session,
+        advocate,
+        service.get_case(session, advocate, home_case, now=NOW),
+        lawyer_user_id=id_of(world.partner_lawyer),
+        now=NOW,
+    )
+    targets = {
+        HOME: Target(
+            home_case,
+            home_application,
+            "Matrix-Heron",
+            id_of(world.advocate),
+            id_of(world.partner_lawyer),
+        ),
+        FOREIGN: Target(
+            foreign_case,
+            foreign_application,
+            "Matrix-Wren",
+            id_of(world.foreign_advocate),
+            id_of(foreign_lawyer),
+        ),
+    }
+    users = {
+        ADMIN: id_of(world.admin),
+        ADVOCATE: id_of(world.advocate),
+        LAWYER_SHARED: id_of(world.partner_lawyer),
+        LAWYER_NOT_SHARED: id_of(world.lawyer),
+        SURVIVOR: _survivor_of(session, settings, world, home_case, "Mira"),
+        OTHER_SURVIVOR: _survivor_of(session, settings, world, other_case, "Noor"),
+        OTHER_ORG_ADVOCATE: id_of(world.foreign_advocate),
+    }
+    # A token of someone who is none of the callers (a lawyer of a firm nobody is linked to).
+    token, _ = create_api_token(session, world.unlinked_lawyer, "Theirs", [SCOPE_CASES_READ], NOW)
+    assert token.id is not None
+    return targets, users, token.id
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
+    """One database, app and set of callers for the whole module (see the module docstring)."""
+    with pytest.MonkeyPatch.context() as env:
+        for name in list(os.environ):
+            if name.startswith("REDRESS_"):
+                env.delenv(name)
+        settings = Settings(
+            environment="test",
+            data_dir=tmp_path_factory.mktemp("page-matrix") / "var",
+            argon2_time_cost=1,
+            argon2_memory_cost_kib=8,
+            argon2_parallelism=1,
+        )
+    upgrade_to_head(settings.database_url)
+    engine = create_db_engine(settings.database_url)
+    with Session(engine) as session:
+        targets, users, someone_elses_token = _build(session, settings)
+    try:
+        with TestClient(create_app(settings), follow_redirects=False) as client:
+            matrix = Matrix(client, engine, settings, targets, users, someone_elses_token)
+            for caller in CALLERS:  # each caller's CSRF token, from a page they can see
+                matrix.browse_as(caller)
+                page = client.get(TOKEN_PAGES[caller])
+                assert page.status_code == 200, (caller, page.status_code)
+                found = _CSRF_FIELD.search(page.text)
+                assert found is not None, caller
+                matrix.csrf[caller] = (client.cookies[CSRF_COOKIE], found.group(1))
+            yield matrix
+    finally:
+        engine.dispose()
+
+
+# --- the routes -----------------------------------------------------------------------------------
+
+
+def page_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (method, path) the app serves outside the JSON API, ``/health`` and ``/static``.
+
+    Through :func:`fastapi.routing.iter_route_contexts`: since FastAPI 0.137 ``app.routes`` holds
+    included routers unexpanded, so a plain loop over it finds no page route at all. Anything
+    mounted (other than the static files) counts as a route too, so that it needs a row.
+    """
+    found: set[tuple[str, str]] = set()
+    for context in iter_route_contexts(app.routes):
+        path = context.path or ""
+        if path == "/static" or path == API_PREFIX or path.startswith(JSON_PATHS):
+            continue
+        methods = context.methods or {"MOUNT"}
+        found.update((method, path) for method in methods if method not in {"HEAD", "OPTIONS"})
+    return found
+
+
+def cells() -> Iterator[tuple[tuple[str, str], str, str]]:
+    """(route, caller, target) for every cell that is requested."""
+    for route in EXPECTED:
+        for caller in CALLERS:
+            for target in TARGETS if involves_target(route) else (HOME,):
+                yield route, caller, target
+
+
+def test_every_page_route_has_a_row(matrix: Matrix) -> None:
+    app = matrix.client.app
+    assert isinstance(app, FastAPI)
+
+    routes = page_routes(app)
+
+    assert ("GET", "/cases/{case_id}") in routes  # the listing really sees the included routers
+    assert routes == set(EXPECTED), "a page route needs its row in EXPECTED"
+    assert {route for route in EXPECTED if route[0] == "POST"} == set(FORMS)
+    for route, row in EXPECTED.items():
+        assert tuple(row) == CALLERS, route
+        if not involves_target(route):  # requested once: both columns must say the same
+            assert all(home == foreign for home, foreign in row.values()), route
+
+
+def _url(template: str, target: Target, share_id: int = 0, token_id: int = 0) -> str:
+    return template.format(
+        case_id=target.case_id,
+        application_id=target.application_id,
+        fact_key=FIRST_QUESTION,
+        share_id=share_id,
+        token_id=token_id,
+    )
+
+
+def _same_page(html: str) -> str:
+    """The page without the seconds to the idle warning (they tick between two requests)."""
+    return _IDLE_SECONDS.sub("", html)
+
+
+@pytest.mark.parametrize(("route", "caller", "target_kind"), list(cells()), ids=lambda value: str(value))
+def test_access(matrix: Matrix, route: tuple[str, str], caller: str, target_kind: str) -> None:
+    method, template = route
+    target = matrix.targets[target_kind]
+    share_id = matrix.fresh_share(target) if "{share_id}" in template else 0
+    token_id = matrix.fresh_token(caller, target_kind) if "{token_id}" in template else 0
+    url = _url(template, target, share_id, token_id) + QUERIES.get(route, "").format(
+        reference=target.reference
+    )
+    form = {**FORMS[route], "csrf_token": matrix.csrf[caller][1]} if method == "POST" else None
+    matrix.browse_as(caller)
+
+    response = matrix.client.request(method, url, data=form)
+
+    want = EXPECTED[route][caller][TARGETS.index(target_kind)]
+    got = Want(response.status_code, response.headers.get("location"))
+    expected_location = (
+        None
+        if want.location is None
+        else want.location.format(next=quote(url, safe="/"), case=target.case_id, app=target.application_id)
+    )
+    assert got == Want(want.status, expected_location), response.text[:2000]
+
+    if want == NOT_FOUND and "{" in template:
+        # Not seeing it is exactly as if it did not exist: the page for an id nobody has.
+        made_up = Target(uuid.uuid4().hex, uuid.uuid4().hex, "", 0, 0)
+        unknown = matrix.client.request(method, _url(template, made_up, 10**9, 10**9), data=form)
+        assert unknown.status_code == 404
+        assert _same_page(response.text) == _same_page(unknown.text)
+    if route == CASE_LIST and want == OK:
+        # The list shows the case exactly when its page can be opened.
+        listed = f'href="/cases/{target.case_id}"' in response.text
+        assert listed == (EXPECTED[CASE_PAGE][caller][TARGETS.index(target_kind)] == OK)
+
+
+POSTS: Final = [route for route in EXPECTED if route[0] == "POST"]
+
+
+@pytest.mark.parametrize("caller", [ANONYMOUS, ADMIN, SURVIVOR])
+@pytest.mark.parametrize("token", ["missing", "another browser's"])
+@pytest.mark.parametrize("route", POSTS, ids=lambda route: " ".join(route))
+def test_every_post_needs_this_browsers_csrf_token(
+    matrix: Matrix, route: tuple[str, str], token: str, caller: str
+) -> None:
+    target = matrix.targets[HOME]
+    form: Mapping[str, str] = FORMS[route]
+    if token != "missing":
+        other = next(c for c in CALLERS if c != caller)
+        form = {**form, "csrf_token": matrix.csrf[other][1]}
+    matrix.browse_as(caller)
+
+    response = matrix.client.post(_url(route[1], target, 10**9, 10**9), data=form)
+
+    assert response.status_code == 403, response.text[:2000]
+    assert "Error 403" in response.text
