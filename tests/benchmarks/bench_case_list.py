@@ -160,19 +160,23 @@ def main() -> int:
     for total in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             url = args.postgres and _fresh_postgres(args.postgres)
-            settings = build_settings(Path(tmp), url)
-            begun = time.perf_counter()
-            email = populate(settings, total)
-            print(f"{total:>7} cases generated in {time.perf_counter() - begun:.1f} s")
-            with serving(settings) as base:
-                client = signed_in_client(base, email)
-                try:
-                    results[total] = {
-                        name: p95_ms(client, path, args.requests) for name, path in paths.items()
-                    }
-                    results[total]["health (baseline)"] = p95_ms(client, "/health", args.requests)
-                finally:
-                    client.close()
+            try:
+                settings = build_settings(Path(tmp), url)
+                begun = time.perf_counter()
+                email = populate(settings, total)
+                print(f"{total:>7} cases generated in {time.perf_counter() - begun:.1f} s")
+                with serving(settings) as base:
+                    client = signed_in_client(base, email)
+                    try:
+                        results[total] = {
+                            name: p95_ms(client, path, args.requests) for name, path in paths.items()
+                        }
+                        results[total]["health (baseline)"] = p95_ms(client, "/health", args.requests)
+                    finally:
+                        client.close()
+            finally:
+                if url:
+                    _drop_postgres(args.postgres, url)
     small_n, large_n = args.sizes
     print(f"{'p95 ms':20} {small_n:>8} {large_n:>8} {'ratio':>6}")
     worst = 0.0
@@ -195,6 +199,16 @@ def _fresh_postgres(server_url: str) -> str:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _drop_postgres(server_url: str, database_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    name = database_url.rsplit("/", 1)[1]
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _id(value: int | None) -> int:

@@ -424,12 +424,15 @@ def _next_page(
     url = _next_url(interview, after)
     if not is_htmx(request):
         return RedirectResponse(url, status_code=303)
-    facts = cases_service.read_facts(session, settings, interview.case)
     if after.next_question is None:
+        facts = cases_service.read_facts(session, settings, interview.case)
         view = _check_answers_view(session, interview, after, facts, may_change=True, notice=None)
         response = _render_check_answers(request, view)
     else:
-        question = _question_view(interview, after, facts, after.next_question, change=False)
+        # The engine's next question is one without an answer among the facts it was given
+        # (the case's facts just saved), so it has no answer to fill in: no need to read and
+        # decrypt the case's facts again for it.
+        question = _question_view(interview, after, {}, after.next_question, change=False)
         response = _render_question(request, question, FormErrors())
     response.headers["HX-Push-Url"] = url
     return response

@@ -1,0 +1,607 @@
+"""Benchmark: one interview step under load (wrk, 20 connections) against ``redress serve``.
+
+Run: ``.venv/bin/python tests/benchmarks/bench_interview_step.py [--postgres URL] [--users N]``
+(not collected by pytest; needs ``wrk`` on the PATH; about a minute).
+
+A step is what an advocate's "Save and continue" does with htmx: POST a date to
+``/cases/{case}/applications/{application}/questions/incident.date`` with the session and CSRF
+cookies, the ``X-CSRF-Token`` header and ``HX-Request: true``; the app checks the token,
+resolves the session, loads and decrypts the case's facts, validates the answer, supersedes the
+fact (encrypted, history kept), re-evaluates the application, writes the ``fact.changed`` audit
+event, commits, and renders the next question's fragment. ``interview_step.lua`` alternates
+each user's answer between two dates, so every request really changes the fact; after the run
+the ``fact.changed`` events are counted to prove it.
+
+Three targets, each measured with ``wrk -t2 -c20 -d15s --latency`` (after a short warm-up):
+
+- a bare FastAPI + Jinja2 page (``bare_app`` below: a sync route rendering a template of about
+  the size of a question fragment), the machine's ceiling for "a page";
+- the interview step on SQLite, and on PostgreSQL (a fresh database on ``--postgres``'s server,
+  dropped afterwards).
+
+Each server is a subprocess started as ``redress serve`` starts it: the real ``redress serve``
+command (``--no-worker``: the Celery worker is not on a request's path), i.e. uvicorn in process
+with its defaults (uvloop, httptools, access log on, one worker); the bare page is run by the
+``uvicorn`` command with the same defaults. Data are created through the services, with cheap
+Argon2 settings (hashing is not what is measured; sign-in happens once per user, through the
+real sign-in form). By default there are 20 advocates, each signed in with their own session
+and working on their own case with ``uk.cica`` started, as 20 people would; ``--users 1`` puts
+all 20 connections on one session and one case (mostly a test of concurrent changes to the same
+fact, which the app answers with the question again and an error: counted as "not advanced").
+
+Goals (issue 3): step throughput >= 25 % of the bare page's, and p99 < 150 ms, on both databases.
+The exit status is 1 when a goal is missed or a request failed.
+
+wrk, the server (and PostgreSQL) share the machine's cores (2 on the development machine), so
+the figures are a floor: on a server where the load comes from elsewhere they are higher.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+from uuid import uuid4
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import DictLoader, Environment, select_autoescape
+
+if TYPE_CHECKING:
+    import httpx
+
+    from api.settings import Settings
+
+ROOT: Final = Path(__file__).resolve().parents[2]
+LUA_SCRIPT: Final = Path(__file__).with_name("interview_step.lua")
+PASSWORD: Final = "benchmark-passphrase-1"
+FACT: Final = "incident.date"
+# Each user's answers alternate between two dates, so every POST changes the fact; each run
+# (the check, the warm-up, the measured run) has dates of its own, so that its first answers
+# change the fact too.
+CHECK_DATES: Final = ("2024-03-21", "2024-03-22")
+WARMUP_DATES: Final = ("2024-03-25", "2024-03-26")
+DATES: Final = ("2024-03-27", "2024-03-28")
+WORKFLOW: Final = "uk.cica"
+THREADS: Final = 2
+CONNECTIONS: Final = 20
+GOAL_RATIO: Final = 0.25
+GOAL_P99_MS: Final = 150.0
+DEFAULT_POSTGRES: Final = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+STARTUP_TIMEOUT_SECONDS: Final = 60.0
+STOP_TIMEOUT_SECONDS: Final = 10.0
+
+
+# --- the bare page (imported by uvicorn in its own process; keep this module's imports light) ---
+
+_BARE_TEMPLATE: Final = """\
+<div id="question" class="interview" hx-history="false">
+  <a href="{{ back_url }}" class="back-link">Back</a>
+  <p class="caption">{{ workflow_title }} &ndash; question {{ position }} of {{ applicable }}</p>
+  <form method="post" action="{{ post_url }}" novalidate hx-post="{{ post_url }}" hx-target="#question">
+    <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
+    <div class="form-group">
+      <h1><label for="q-incident-violence-or-threat">{{ label }}</label></h1>
+      <div class="hint" id="q-hint"><p>{{ help }}</p></div>
+      <details class="why"><summary>Why we ask</summary><p>{{ why }}</p></details>
+      <p class="who-sees">Who will see this: {{ who_sees }}</p>
+      <div class="choices">
+        {% for choice in choices %}
+        <div class="choice">
+          <input type="radio" id="{{ choice.id }}" name="answer" value="{{ choice.value }}"
+            aria-describedby="q-hint"{% if choice.value == selected %} checked{% endif %}>
+          <label for="{{ choice.id }}">{{ choice.label }}</label>
+        </div>
+        {% endfor %}
+      </div>
+    </div>
+    <div class="button-group">
+      <button type="submit" class="button">Save and continue</button>
+      <button type="submit" name="then" value="later" class="button secondary">
+        Save and come back later</button>
+    </div>
+  </form>
+  <ul class="steps">
+    {% for step in steps %}
+    <li class="{{ 'current' if step.current else '' }}">{{ step.title }}</li>{% endfor %}
+  </ul>
+</div>
+"""
+
+_bare_templates = Jinja2Templates(
+    env=Environment(loader=DictLoader({"page.html": _BARE_TEMPLATE}), autoescape=select_autoescape())
+)
+_BARE_CONTEXT: Final = {
+    "back_url": "/cases/0123456789abcdef/applications/fedcba9876543210/questions/incident.date",
+    "post_url": "/cases/0123456789abcdef/applications/fedcba9876543210/questions/incident.violence_or_threat",
+    "workflow_title": "Criminal Injuries Compensation (CICA)",
+    "position": 7,
+    "applicable": 21,
+    "csrf_token": "0" * 64,
+    "label": "Was there violence, or a threat of violence?",
+    "help": "This includes being threatened, held against your will, or made to fear for your safety.",
+    "why": "The Scheme pays for injuries from a crime of violence; forced work on its own does not count.",
+    "who_sees": "Your organisation's advocates, and anyone you share the case with",
+    "selected": "yes",
+    "choices": [
+        {"id": f"q-incident-violence-or-threat{suffix}", "value": value, "label": label}
+        for suffix, value, label in (
+            ("", "yes", "Yes"),
+            ("-2", "no", "No"),
+            ("-3", "_unknown", "I don't know"),
+        )
+    ],
+    "steps": [
+        {"title": title, "current": title == "What happened"}
+        for title in (
+            "About the person",
+            "What happened",
+            "The police",
+            "Residence",
+            "Injuries and losses",
+            "Other payments",
+            "Time limits",
+            "Evidence",
+            "Check your answers",
+        )
+    ],
+}
+
+bare_app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+
+@bare_app.get("/", response_class=HTMLResponse)
+def bare_page(request: Request) -> HTMLResponse:
+    """A small page from a Jinja2 template: a sync route, as the app's routes are."""
+    return _bare_templates.TemplateResponse(request, "page.html", _BARE_CONTEXT)
+
+
+# --- servers --------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def server(
+    name: str, command: Sequence[str], env: dict[str, str], ready_path: str, log_dir: Path
+) -> Iterator[str]:
+    """Run ``command`` (a server on a free port, given as ``{port}``) until the block ends; yield its URL.
+
+    Its output (uvicorn's access log included) goes to a file, shown if it fails to start. It
+    runs in a process group of its own, which is stopped (SIGINT, then SIGKILL) however the
+    block ends.
+    """
+    import httpx
+
+    port = _free_port()
+    log_path = log_dir / f"{name}.log"
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [part.format(port=port) for part in command],
+            cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            process_group=0,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited with {process.returncode}:\n{_tail(log_path)}")
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(base + ready_path, timeout=2).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"{name} did not answer within {STARTUP_TIMEOUT_SECONDS:.0f} s:\n{_tail(log_path)}"
+                )
+            time.sleep(0.1)
+        yield base
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGINT)  # uvicorn's graceful stop, as Ctrl-C
+        try:
+            process.wait(STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+# --- the real app's data --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in advocate and the question page of their case's application."""
+
+    email: str
+    path: str
+    cookie: str = ""
+    csrf_token: str = ""
+
+
+def build_settings(data_dir: Path, database_url: str) -> Settings:
+    """Settings for one run (cheap Argon2: hashing is not what is measured)."""
+    from api.settings import Settings
+
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        argon2_time_cost=1,
+        argon2_memory_cost_kib=8,
+        argon2_parallelism=1,
+    )
+
+
+def populate(settings: Settings, users: int) -> list[User]:
+    """Migrate; create an organisation and ``users`` advocates, each with a case and uk.cica."""
+    from sqlmodel import Session
+
+    from api.access import actor_for
+    from api.cases import service as cases_service
+    from api.db.engine import create_db_engine
+    from api.db.migrate import upgrade_to_head
+    from api.orgs import service as orgs_service
+    from api.orgs.models import Role
+    from web.routes.cases import today_for
+
+    upgrade_to_head(settings.database_url)
+    engine = create_db_engine(settings.database_url)
+    now = datetime.now(UTC)
+    created = []
+    try:
+        with Session(engine) as session:
+            organisation, _admin = orgs_service.create_first_organisation(
+                session, settings, org_name="Benchmark Org", admin_email="admin@bench.example",
+                admin_name="Admin", password=PASSWORD, now=now,
+            )  # fmt: skip
+            assert organisation.id is not None
+            today = today_for(session, organisation.id, now)
+            for n in range(users):
+                email = f"advocate{n}@bench.example"
+                user = orgs_service.create_user(
+                    session, settings, organisation_id=organisation.id, email=email,
+                    display_name=f"Advocate {n}", role=Role.ADVOCATE, password=PASSWORD, now=now,
+                )  # fmt: skip
+                actor = actor_for(session, user)
+                case = cases_service.create_case(
+                    session, settings, actor, reference=f"BENCH-{n:03d}", preferred_language="en",
+                    jurisdiction="GB-ENG", now=now,
+                )  # fmt: skip
+                application = cases_service.start_application(
+                    session, settings, actor, case, WORKFLOW, now=now, today=today
+                )
+                path = f"/cases/{case.public_id}/applications/{application.public_id}/questions/{FACT}"
+                created.append(User(email, path))
+    finally:
+        engine.dispose()
+    return created
+
+
+def sign_in(base: str, user: User) -> User:
+    """Sign in through the real sign-in form; the user with their cookies and CSRF token."""
+    import httpx
+
+    with httpx.Client(base_url=base, follow_redirects=True, timeout=30) as client:
+        form = client.get("/sign-in").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        if token is None:
+            raise RuntimeError("the sign-in page has no CSRF token field")
+        response = client.post(
+            "/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token.group(1)}
+        )
+        if "/cases" not in str(response.url):
+            raise RuntimeError(f"sign-in failed for {user.email}: ended at {response.url}")
+        cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    return User(user.email, user.path, cookies, token.group(1))
+
+
+def post_step(base: str, user: User, answer: str) -> httpx.Response:
+    """One interview step, as the Lua script sends it."""
+    import httpx
+
+    return httpx.post(
+        base + user.path,
+        content=f"answer={answer}",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": user.cookie,
+            "X-CSRF-Token": user.csrf_token,
+            "HX-Request": "true",
+        },
+        timeout=30,
+    )
+
+
+def check_step(base: str, user: User) -> int:
+    """Post both dates once; each must answer 200 with the next question's fragment. Its size."""
+    from web.question_widgets import input_id_of
+
+    size = 0
+    for answer in CHECK_DATES:
+        response = post_step(base, user, answer)
+        pushed = response.headers.get("HX-Push-Url", "")
+        next_fact = pushed.rsplit("/questions/", 1)[-1] if "/questions/" in pushed else ""
+        problems = [
+            f"status {response.status_code}" if response.status_code != 200 else "",
+            f"HX-Push-Url {pushed!r} is not a next question" if not next_fact or next_fact == FACT else "",
+            "a whole page instead of a fragment" if "<html" in response.text.lower() else "",
+            f"no input {input_id_of(next_fact)!r}"
+            if f'id="{input_id_of(next_fact)}"' not in response.text
+            else "",
+        ]
+        if any(problems):
+            details = "; ".join(problem for problem in problems if problem)
+            raise RuntimeError(f"the interview step does not work: {details}\n{response.text[:2000]}")
+        size = len(response.content)
+    return size
+
+
+def changes_recorded(database_url: str) -> int:
+    """How many ``fact.changed`` events of the benchmarked fact the database holds."""
+    from sqlalchemy import text
+
+    from api.db.engine import create_db_engine
+
+    engine = create_db_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            query = text("SELECT count(*) FROM case_event WHERE action = 'fact.changed' AND subject = :fact")
+            return int(connection.execute(query, {"fact": FACT}).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def settled_changes(database_url: str, timeout: float = 30.0) -> int:
+    """:func:`changes_recorded` once the requests still open when wrk stopped have finished
+    (the count holds still for a second): the next run must not overlap them."""
+    deadline = time.monotonic() + timeout
+    count = changes_recorded(database_url)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        count, previous = changes_recorded(database_url), count
+        if count == previous:
+            break
+    return count
+
+
+@contextlib.contextmanager
+def fresh_postgres(server_url: str) -> Iterator[str]:
+    """A new, empty database on ``server_url``'s server; dropped when the block ends."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"redress_bench_{uuid4().hex[:8]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+# --- wrk ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    """What wrk measured."""
+
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    failed: int  # non-2xx/3xx responses and socket errors
+    not_advanced: int | None  # 2xx answers that were not the next question (interview only)
+    output: str
+    errors: str  # wrk's stderr: the Lua script shows the first answer that did not advance there
+
+
+_UNITS_MS: Final = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def run_wrk(url: str, duration: str, script_args: Sequence[str] | None = None) -> Result:
+    """``wrk -t2 -c20 -d<duration> --latency`` (with the Lua script when given arguments)."""
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}", "--latency", "--timeout", "10s"]
+    if script_args is not None:
+        command += ["-s", str(LUA_SCRIPT), url, "--", *script_args]
+    else:
+        command.append(url)
+    env = {**os.environ, "WRK_THREADS": str(THREADS)}
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if finished.returncode != 0:
+        raise RuntimeError(f"wrk failed ({finished.returncode}):\n{finished.stdout}\n{finished.stderr}")
+    return _parse_wrk(finished.stdout, finished.stderr)
+
+
+def _parse_wrk(output: str, errors: str = "") -> Result:
+    def number(pattern: str, default: str | None = None) -> str:
+        found = re.search(pattern, output, re.MULTILINE)
+        if found is None:
+            if default is not None:
+                return default
+            raise RuntimeError(f"unexpected wrk output (no match for {pattern!r}):\n{output}")
+        return found.group(1)
+
+    def latency(percent: int) -> float:
+        found = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s|m|h)\s*$", output, re.MULTILINE)
+        if found is None:
+            raise RuntimeError(f"unexpected wrk output (no {percent}% latency):\n{output}")
+        return float(found.group(1)) * _UNITS_MS[found.group(2)]
+
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    not_advanced = re.search(r"^NOT_ADVANCED (\d+)$", output, re.MULTILINE)
+    return Result(
+        requests_per_second=float(number(r"^Requests/sec:\s+([\d.]+)")),
+        p50_ms=latency(50),
+        p99_ms=latency(99),
+        requests=int(number(r"^\s+(\d+) requests in ")),
+        failed=int(number(r"Non-2xx or 3xx responses: (\d+)", "0"))
+        + (sum(int(n) for n in socket_errors.groups()) if socket_errors else 0),
+        not_advanced=int(not_advanced.group(1)) if not_advanced else None,
+        output=output,
+        errors=errors,
+    )
+
+
+# --- the run --------------------------------------------------------------------------------------
+
+
+def bench_bare(duration: str, warmup: str, log_dir: Path) -> tuple[Result, int]:
+    """The bare page: its wrk result and its size in bytes."""
+    import httpx
+
+    command = [
+        sys.executable, "-m", "uvicorn", "tests.benchmarks.bench_interview_step:bare_app",
+        "--host", "127.0.0.1", "--port", "{port}", "--log-level", "info", "--timeout-graceful-shutdown", "5",
+    ]  # fmt: skip
+    with server("bare", command, dict(os.environ), "/", log_dir) as base:
+        size = len(httpx.get(base + "/").content)
+        run_wrk(base + "/", warmup)
+        return run_wrk(base + "/", duration), size
+
+
+def bench_step(
+    label: str, data_dir: Path, database_url: str, users: int, duration: str, warmup: str, log_dir: Path
+) -> tuple[Result, int, int]:
+    """The interview step on one database: its wrk result, the fragment's size and the changes
+    the database recorded during the measured run."""
+    settings = build_settings(data_dir, database_url)
+    accounts = populate(settings, users)
+    env = {**os.environ, **settings.to_environment()}
+    command = [
+        str(Path(sys.executable).with_name("redress")),
+        "serve",
+        "--no-worker",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+    ]
+    with server(label, command, env, "/health", log_dir) as base:
+        signed_in = [sign_in(base, account) for account in accounts]
+        size = check_step(base, signed_in[0])
+        users_args = []
+        for account in signed_in:
+            users_args += [account.path, account.cookie, account.csrf_token]
+        warm = run_wrk(base, warmup, [*WARMUP_DATES, *users_args])
+        if warm.failed:
+            raise RuntimeError(
+                f"{label}: the warm-up had failed requests:\n{warm.output}\n{_tail(log_dir / f'{label}.log')}"
+            )
+        before = settled_changes(database_url)
+        result = run_wrk(base, duration, [*DATES, *users_args])
+        recorded = settled_changes(database_url) - before
+    return result, size, recorded
+
+
+def main() -> int:
+    """Run the three targets, print the table and the goals."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="a PostgreSQL server URL")
+    parser.add_argument("--users", type=int, default=CONNECTIONS, help="advocates, each with a case")
+    parser.add_argument("--duration", default="15s", help="wrk's -d for each measured run")
+    parser.add_argument("--warmup", default="3s", help="wrk's -d for the unmeasured warm-up before it")
+    args = parser.parse_args()
+    if args.users < 1:
+        parser.error("--users must be at least 1")
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
+        return 2
+
+    results: dict[str, Result] = {}
+    notes: list[str] = []
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="redress-bench-") as tmp:
+        log_dir = Path(tmp)
+        bare, bare_size = bench_bare(args.duration, args.warmup, log_dir)
+        results["bare FastAPI + Jinja2 page"] = bare
+        notes.append(f"bare page: {bare_size:,} bytes")
+        for label in ("sqlite", "postgresql"):
+            data_dir = log_dir / label
+            with contextlib.ExitStack() as stack:
+                if label == "sqlite":
+                    url = f"sqlite:///{data_dir / 'redress.db'}"
+                else:
+                    url = stack.enter_context(fresh_postgres(args.postgres))
+                result, size, recorded = bench_step(
+                    label, data_dir, url, args.users, args.duration, args.warmup, log_dir
+                )
+            results[f"interview step, {label}"] = result
+            advanced = result.requests - (result.not_advanced or 0)
+            notes.append(
+                f"{label}: fragment {size:,} bytes; {advanced} steps advanced in wrk's count, "
+                f"{recorded} fact changes recorded (requests still open when wrk stopped included)"
+            )
+            if recorded < advanced:
+                notes.append(
+                    f"{label}: FEWER fact changes recorded than steps: not every POST changed the fact"
+                )
+                ok = False
+
+    print(f"\nwrk -t{THREADS} -c{CONNECTIONS} -d{args.duration}, {args.users} users")
+    print(f"{'':30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'failed':>7} {'not adv.':>8}")
+    for name, result in results.items():
+        ratio = result.requests_per_second / bare.requests_per_second
+        not_advanced = "" if result.not_advanced is None else str(result.not_advanced)
+        print(
+            f"{name:30} {result.requests_per_second:8.1f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} "
+            f"{ratio:6.2f} {result.failed:7d} {not_advanced:>8}"
+        )
+        ok = ok and result.failed == 0 and not result.not_advanced
+        if result.not_advanced:
+            notes.append(f"{name}, the first step that did not advance:\n{result.errors.strip()[:1500]}")
+    print("\n".join(notes))
+    for name, result in results.items():
+        if result is bare:
+            continue
+        ratio = result.requests_per_second / bare.requests_per_second
+        ratio_met, p99_met = ratio >= GOAL_RATIO, result.p99_ms < GOAL_P99_MS
+        ok = ok and ratio_met and p99_met
+        print(
+            f"goal, {name}: throughput >= {GOAL_RATIO:.0%} of the bare page's: "
+            f"{'met' if ratio_met else 'MISSED'} ({ratio:.1%})"
+        )
+        print(
+            f"goal, {name}: p99 < {GOAL_P99_MS:.0f} ms: "
+            f"{'met' if p99_met else 'MISSED'} ({result.p99_ms:.1f} ms)"
+        )
+    print("wrk and the servers share this machine's cores: the figures are a floor.")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
