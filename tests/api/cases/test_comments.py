@@ -12,13 +12,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import pytest
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from api.access import Actor, CaseAccess, Share, may_read_comments, may_view_whole_case
@@ -32,12 +29,11 @@ from api.cases.models import Application, CaseComment, LegalCase
 from api.cases.sharing import revoke_share, share_case
 from api.cases.survivor_access import issue_access_code, redeem_access_code
 from api.db.engine import create_db_engine, sqlite_file
-from api.db.migrate import alembic_config, upgrade_to_head
-from api.db.tables import metadata
 from api.orgs.models import Role, User
 from api.security.crypto import DecryptionError, decrypt_field
 from api.settings import Settings
 from tests.api.cases.builders import NOW, PASSPHRASE, World, actor, id_of, new_case, start
+from tests.api.migration_checks import check_round_trip
 
 # Distinctive fictional text: searched for in the raw database file.
 SECRET_COMMENT: Final = "Marisol said the foreman at Quokka Farm kept her passport in a biscuit tin"
@@ -469,42 +465,10 @@ REVISION: Final = "d1e2f3a4b5c6"
 PREVIOUS: Final = "c1d2e3f4a5b6"
 
 
-def _tables(database_url: str) -> set[str]:
-    engine = create_db_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return set(inspect(connection).get_table_names())
-    finally:
-        engine.dispose()
-
-
-def _differences(database_url: str) -> list[Any]:
-    """Differences between the ``case_comment`` model and the migrated table."""
-
-    def only_comments(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-        table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
-        return table == "case_comment"
-
-    engine = create_db_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            context = MigrationContext.configure(
-                connection, opts={"include_object": only_comments, "compare_type": True}
-            )
-            return list(compare_metadata(context, metadata))
-    finally:
-        engine.dispose()
-
-
 def _check_round_trip_and_cascade(database_url: str) -> None:
-    config = alembic_config(database_url)
-    command.upgrade(config, REVISION)
-    assert "case_comment" in _tables(database_url)
-    assert _differences(database_url) == []
-    command.downgrade(config, PREVIOUS)
-    assert "case_comment" not in _tables(database_url)
-    assert "legal_case" in _tables(database_url)
-    upgrade_to_head(database_url)
+    check_round_trip(
+        database_url, revision=REVISION, previous=PREVIOUS, tables={"case_comment"}, kept_table="legal_case"
+    )
 
     engine = create_db_engine(database_url)
     try:

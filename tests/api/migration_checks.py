@@ -1,0 +1,74 @@
+"""Checks every migration test uses: up to its own revision, down, and up to head again.
+
+A migration is checked at its own revision (not only at head), so later migrations cannot hide
+a difference between it and the models. Only the migration's own tables are compared, on both
+sides: other tables belong to other migrations' tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from api.db.engine import create_db_engine
+from api.db.migrate import alembic_config, upgrade_to_head
+from api.db.tables import metadata
+
+
+def table_names(database_url: str) -> set[str]:
+    """The tables the database holds now."""
+    engine = create_db_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def model_differences(database_url: str, tables: Collection[str]) -> list[Any]:
+    """Differences between the models and the database, for ``tables`` only."""
+
+    def table_of(obj: Any, name: str | None, type_: str) -> str | None:
+        return name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+
+    def reflected_name(name: str | None, type_: str, parent_names: Any) -> bool:
+        return type_ != "table" or name in tables
+
+    def model_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        return table_of(obj, name, type_) in tables
+
+    engine = create_db_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection,
+                opts={"include_name": reflected_name, "include_object": model_object, "compare_type": True},
+            )
+            return list(compare_metadata(context, metadata))
+    finally:
+        engine.dispose()
+
+
+def check_round_trip(
+    database_url: str, *, revision: str, previous: str, tables: Collection[str], kept_table: str
+) -> None:
+    """Upgrade to ``revision`` (tables created, matching the models), downgrade to ``previous``
+    (tables gone, ``kept_table`` of the earlier migration still there), then upgrade to head."""
+    config = alembic_config(database_url)
+
+    command.upgrade(config, revision)
+    assert table_names(database_url) >= set(tables)
+    assert model_differences(database_url, tables) == []
+
+    command.downgrade(config, previous)
+    assert not set(tables) & table_names(database_url)
+    assert kept_table in table_names(database_url)
+
+    upgrade_to_head(database_url)
+    assert table_names(database_url) >= set(tables)
+    assert model_differences(database_url, tables) == []
