@@ -15,8 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from workflows.calendars import UnknownCalendarError, get_calendar
 from workflows.conditions import (
@@ -130,59 +131,35 @@ def _report_schema_errors(ctx: _Context, exc: ValidationError) -> None:
 
 
 def _field_hint(name: str, loc: PathKey) -> str | None:
-    known = [
-        "when",
-        "why",
-        "fact",
-        "required",
-        "who_sees",
-        "id",
-        "title",
-        "questions",
-        "level",
-        "message",
-        "basis",
-        "confidence",
-        "source",
-        "check",
-        "label",
-        "provider",
-        "kind",
-        "trigger",
-        "trigger_label",
-        "offset",
-        "versions",
-        "alternatives",
-        "override",
-        "until_fact",
-        "consequence",
-        "extension",
-        "purpose",
-        "needs",
-        "template",
-        "amount",
-        "unit",
-        "counting",
-        "from",
-        "until",
-        "note",
-        "effective_from",
-        "effective_to",
-        "sources",
-        "steps",
-        "outcomes",
-        "evidence",
-        "deadlines",
-        "documents",
-        "summary",
-        "jurisdiction",
-        "calendar",
-        "process_kind",
-        "version",
-        "url",
-    ]
-    close = suggest(name, known)
+    close = suggest(name, _KNOWN_FIELDS)
     return f"did you mean `{close}`?" if close else f"remove it from {loc[:-1] or 'the file'}"
+
+
+def _schema_field_names() -> list[str]:
+    """Every field name the definition schema accepts (by alias where it has one), for hints."""
+    names: set[str] = set()
+    pending: list[type[BaseModel]] = [DefinitionDoc]
+    seen: set[type[BaseModel]] = set()
+    while pending:
+        model = pending.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for field_name, info in model.model_fields.items():
+            names.add(info.alias or field_name)
+            for arg in _nested_models(info.annotation):
+                pending.append(arg)
+    return sorted(names)
+
+
+def _nested_models(annotation: object) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for arg in get_args(annotation) for model in _nested_models(arg)]
+
+
+# Derived from the schema, so a field added there is suggested here too.
+_KNOWN_FIELDS = _schema_field_names()
 
 
 # --- building -----------------------------------------------------------------------------
