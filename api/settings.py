@@ -125,6 +125,10 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, gt=0)
     access_code_hours: int = Field(default=72, gt=0)
     max_request_bytes: int = Field(default=1_000_000, gt=0)
+    # Threads that run the page and API handlers of one web process (and as many database
+    # connections). Handlers are mostly Python, which runs one thread at a time: more threads
+    # than this only add switching between them, not work done (see tests/benchmarks).
+    web_threads: int = Field(default=8, gt=0, le=200)
 
     @field_validator("data_dir")
     @classmethod

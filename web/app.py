@@ -11,11 +11,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Final
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.app import API_PREFIX, create_api_router
-from api.db.engine import create_db_engine
+from api.db.engine import create_db_engine, pool_options
 from api.heartbeat.router import router as health_router
 from api.settings import Settings, get_settings
 from api.version import app_version
@@ -43,7 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The engine lives exactly as long as the served app; disposing closes its connections.
-        engine = create_db_engine(settings.database_url)
+        # A database connection for each handler thread: a thread never waits for a connection.
+        to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
+        engine = create_db_engine(settings.database_url, **pool_options(settings))
         app.state.db_engine = engine
         try:
             yield

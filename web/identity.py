@@ -18,7 +18,7 @@ from fastapi import Depends, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
-from api.access import Actor, actor_for
+from api.access import Actor
 from api.auth import service as auth_service
 from api.auth.models import UserSession
 from api.deps import SessionDep, SettingsDep
@@ -64,11 +64,11 @@ def identify(request: Request, session: Session, settings: Settings) -> Identity
         cached: Identity | None = request.state.identity
         return cached
     token = request.cookies.get(SESSION_COOKIE, "")
-    found = auth_service.resolve_session(session, settings, token, now_utc()) if token else None
+    found = auth_service.resolve_signed_in(session, settings, token, now_utc()) if token else None
     identity = None
-    if found is not None:
-        user, user_session = found
-        identity = Identity(user, user_session, actor_for(session, user), token)
+    if found is not None and found.user.id is not None:  # a stored user always has an id
+        actor = Actor.of(found.user.id, found.memberships)
+        identity = Identity(found.user, found.user_session, actor, token)
     request.state.identity = identity
     return identity
 

@@ -30,7 +30,7 @@ from api.auth import throttle
 from api.auth.models import API_SCOPES, API_TOKEN_NAME_MAX_LENGTH, ApiToken, UserSession
 from api.auth.schemas import SecondFactor
 from api.orgs.models import Membership, Organisation, Role, User
-from api.orgs.service import find_user_by_sign_in_name, normalise_sign_in_name
+from api.orgs.service import find_user_by_sign_in_name, memberships_of, normalise_sign_in_name
 from api.security.crypto import (
     KeyRing,
     decrypt_field,
@@ -334,15 +334,37 @@ def start_session(session: Session, settings: Settings, user: User, now: datetim
     return token
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """A valid session, its user, and the user's role in each of their organisations."""
+
+    user: User
+    user_session: UserSession
+    memberships: dict[int, Role]
+
+
 def resolve_session(
     session: Session, settings: Settings, token: str, now: datetime, *, touch: bool = True
 ) -> tuple[User, UserSession] | None:
     """The signed-in user and their session for a cookie's token, or None if it is not valid.
 
+    As :func:`resolve_signed_in`, without the memberships.
+    """
+    found = resolve_signed_in(session, settings, token, now, touch=touch)
+    return None if found is None else (found.user, found.user_session)
+
+
+def resolve_signed_in(
+    session: Session, settings: Settings, token: str, now: datetime, *, touch: bool = True
+) -> SignedIn | None:
+    """The signed-in user, their session and memberships for a cookie's token, or None.
+
     Not valid: unknown, signed out, idle for too long, past its absolute lifetime, or its user
     deactivated. With ``touch`` (the default), a request counts as activity: ``last_seen_at``
     moves to ``now`` (written at most once a minute). Pass ``touch=False`` for requests that
-    are not the person's doing, such as the idle-warning poll.
+    are not the person's doing, such as the idle-warning poll. The memberships come with the
+    answer because every page needs them (whose idle timeout applies, what the person may do)
+    and reading them once per request is cheaper than twice.
     """
     if not token:
         return None
@@ -352,16 +374,18 @@ def resolve_session(
     user = session.get(User, user_session.user_id)
     if user is None or not user.is_active:
         return None
-    idle = idle_timeout(settings, survivor=is_survivor(session, _id(user.id)))
+    memberships = memberships_of(session, _id(user.id))
+    idle = idle_timeout(settings, survivor=Role.SURVIVOR in memberships.values())
     if now >= user_session.last_seen_at + idle:
         return None
     if touch and now - user_session.last_seen_at >= TOUCH_INTERVAL:
         user_session.last_seen_at = now
         session.add(user_session)
         session.commit()
-        session.refresh(user_session)
-        session.refresh(user)
-    return user, user_session
+        if session.expire_on_commit:
+            session.refresh(user_session)
+            session.refresh(user)
+    return SignedIn(user, user_session, memberships)
 
 
 def end_session(session: Session, token: str, now: datetime) -> None:

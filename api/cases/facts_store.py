@@ -14,6 +14,11 @@ Why the shape:
   set) and a new row added. History is kept for the audit trail, and answers on branches no
   longer taken stay available should the branch come back.
 
+- A request reads the case's facts more than once (to check the question applies, then to
+  change the answer, then to evaluate again); :func:`current_facts` keeps what it read and
+  decrypted on the session until the session's transaction ends (commit or rollback) or the
+  facts change, so one request decrypts each value once.
+
 Nothing here commits: the callers in :mod:`api.cases.service` own the unit of work.
 """
 
@@ -21,10 +26,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, Final
 
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from api.cases.models import CaseFact, LegalCase
@@ -37,6 +44,7 @@ from workflows.types import Money
 # Stored values were validated when they were given; re-reading them must not fail because a
 # "past only" date is compared with an earlier day than the one it was given on.
 _READ_AS_OF = date.max
+_CACHE: Final = "redress_current_facts"
 
 
 def data_key_of(settings: Settings, case: LegalCase) -> bytes:
@@ -79,6 +87,49 @@ def current_rows(session: Session, case: LegalCase) -> dict[str, CaseFact]:
         select(CaseFact).where(col(CaseFact.case_id) == case.id, col(CaseFact.superseded_at).is_(None))
     ).all()
     return {row.key: row for row in rows}
+
+
+@dataclass
+class CurrentFacts:
+    """A case's current rows, its data key, and the rows decoded, as one read found them.
+
+    ``memo`` holds what callers derive from exactly these facts (evaluations), dropped with them.
+    """
+
+    rows: dict[str, CaseFact]
+    data_key: bytes
+    records: dict[str, FactRecord]
+    memo: dict[object, Any] = field(default_factory=dict)
+
+    def values(self) -> dict[str, object]:
+        """The facts as the engine takes them: typed values, None for "don't know"."""
+        return {key: record.value for key, record in self.records.items()}
+
+
+def current_facts(
+    session: Session, settings: Settings, dictionary: FactDictionary, case: LegalCase
+) -> CurrentFacts:
+    """The case's current facts, read and decrypted once per transaction of ``session``."""
+    cache: dict[int | None, CurrentFacts] = session.info.setdefault(_CACHE, {})
+    found = cache.get(case.id)
+    if found is None:
+        rows = current_rows(session, case)
+        data_key = data_key_of(settings, case)
+        found = CurrentFacts(rows, data_key, decode_all(dictionary, case, data_key, rows))
+        cache[case.id] = found
+    return found
+
+
+def forget_current_facts(session: Session) -> None:
+    """Drop what :func:`current_facts` kept (the facts changed, or the transaction ended)."""
+    session.info.pop(_CACHE, None)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_at_transaction_end(session: Session) -> None:
+    # Another transaction may change the facts once this one ends: read them again then.
+    forget_current_facts(session)
 
 
 def decode(dictionary: FactDictionary, case: LegalCase, data_key: bytes, row: CaseFact) -> FactRecord:
@@ -128,6 +179,7 @@ def supersede_and_add(
     The superseding updates are flushed before the inserts: the partial unique index allows one
     current row per (case, key) at every moment.
     """
+    forget_current_facts(session)
     for new in values:
         old = current.get(new.key)
         if old is not None:

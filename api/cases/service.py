@@ -127,11 +127,16 @@ def create_case(
     return case
 
 
-def get_case(session: Session, actor: Actor, public_id: str, *, now: datetime | None = None) -> LegalCase:
+def get_case(
+    session: Session, actor: Actor, public_id: str, *, now: datetime | None = None, record_view: bool = True
+) -> LegalCase:
     """The case with ``public_id`` if ``actor`` may see it; records ``case.viewed`` and commits.
 
     :class:`CaseNotFound` for an unknown id and for a case the actor may not see alike.
-    ``now`` (default: the current time) is the time of the ``case.viewed`` event.
+    ``now`` (default: the current time) is the time of the ``case.viewed`` event. A caller about
+    to change the case passes ``record_view=False``: the change is recorded as an event of its
+    own (call :func:`record_view` if it ends up changing nothing), and a second write
+    transaction per request would only make writers queue longer.
     """
     now = datetime.now(UTC) if now is None else now
     require_aware(now)
@@ -139,10 +144,23 @@ def get_case(session: Session, actor: Actor, public_id: str, *, now: datetime | 
     if case is None:
         raise CaseNotFound(public_id)
     authorise(session, actor, case)
+    if record_view:
+        _record_view(session, actor, case, now)
+    return case
+
+
+def record_view(session: Session, actor: Actor, case: LegalCase, *, now: datetime) -> None:
+    """Record that ``actor`` read ``case`` (a case got with ``record_view=False``); commits."""
+    require_aware(now)
+    authorise(session, actor, case)
+    _record_view(session, actor, case, now)
+
+
+def _record_view(session: Session, actor: Actor, case: LegalCase, now: datetime) -> None:
     _event(session, case, actor, "case.viewed", now)
     session.commit()
-    session.refresh(case)
-    return case
+    if session.expire_on_commit:
+        session.refresh(case)
 
 
 def list_cases(
@@ -325,7 +343,8 @@ def evaluate_application(
     ``Evaluation.unused`` lists answers on branches the application no longer takes; they stay
     in the table. The caller has checked access (the case came from :func:`get_case`).
     """
-    return evaluate(_workflow_of(application, today), _engine_facts(session, settings, case), today)
+    facts = facts_store.current_facts(session, settings, default_fact_dictionary(), case)
+    return _evaluate_memo(facts, application, today)
 
 
 # --- facts --------------------------------------------------------------------------------------
@@ -340,16 +359,10 @@ def read_facts(
     may see of their own case. The caller has checked access.
     """
     dictionary = default_fact_dictionary()
-    rows = facts_store.current_rows(session, case)
+    records = facts_store.current_facts(session, settings, dictionary, case).records
     if survivor_view:
-        rows = {
-            key: row
-            for key, row in rows.items()
-            if key in dictionary and dictionary.get(key).survivor_visible
-        }
-    if not rows:
-        return {}
-    return facts_store.decode_all(dictionary, case, facts_store.data_key_of(settings, case), rows)
+        return {key: record for key, record in records.items() if dictionary.get(key).survivor_visible}
+    return dict(records)
 
 
 def read_facts_for(
@@ -398,10 +411,9 @@ def change_facts(
     dictionary = default_fact_dictionary()
     parsed = _parse_all(dictionary, raw, today)
 
-    data_key = facts_store.data_key_of(settings, case)
-    rows = facts_store.current_rows(session, case)
-    current = facts_store.decode_all(dictionary, case, data_key, rows)
-    before = {key: record.value for key, record in current.items()}
+    known = facts_store.current_facts(session, settings, dictionary, case)
+    data_key, rows, current = known.data_key, known.rows, known.records
+    before = known.values()
     after = {**before, **parsed}
     try:
         dictionary.check_order(after)
@@ -411,7 +423,7 @@ def change_facts(
 
     applications = _applications(session, case)
     workflows = [_workflow_of(application, today) for application in applications]
-    evaluations_before = [evaluate(w, before, today) for w in workflows]
+    evaluations_before = [_evaluate_memo(known, application, today) for application in applications]
     try:
         evaluations_after = [evaluate(w, after, today) for w in workflows]
     except EvaluationError as exc:
@@ -487,7 +499,17 @@ def _order_error(
 
 def _engine_facts(session: Session, settings: Settings, case: LegalCase) -> dict[str, object]:
     """The case's facts as the engine takes them: typed values, None for "don't know"."""
-    return {key: record.value for key, record in read_facts(session, settings, case).items()}
+    return facts_store.current_facts(session, settings, default_fact_dictionary(), case).values()
+
+
+def _evaluate_memo(facts: facts_store.CurrentFacts, application: Application, today: date) -> Evaluation:
+    """The application evaluated on ``facts``, once per set of facts (a request asks twice)."""
+    key = ("evaluation", application.id, application.workflow_id, application.workflow_version, today)
+    found = facts.memo.get(key)
+    if found is None:
+        found = facts.memo[key] = evaluate(_workflow_of(application, today), facts.values(), today)
+    assert isinstance(found, Evaluation)
+    return found
 
 
 def _applications(session: Session, case: LegalCase) -> Sequence[Application]:

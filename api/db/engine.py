@@ -3,16 +3,25 @@
 SQLite connections get WAL (readers don't block the writer, which matters with a web process
 and a worker on one file), enforced foreign keys (off by default in SQLite) and a busy timeout
 (wait for a lock instead of failing at once with "database is locked").
+
+SQLite allows one writer at a time. Left to itself, a second writer waits in SQLite's busy
+handler, which polls with sleeps growing to 100 ms: under a burst of interview steps most of the
+time goes to sleeping and the slowest requests take seconds. So the writers *of one process* queue
+on a lock of the engine's instead (:class:`SqliteWriteGate`): a waiting thread wakes the moment the
+writer before it commits. The busy handler remains for writers in other processes (the worker).
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any, Final
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
+
+from api.settings import Settings
 
 # Deterministic constraint names, so migrations can alter and drop constraints by name on
 # every database (SQLite batch mode needs names; PostgreSQL would otherwise invent them).
@@ -63,6 +72,59 @@ def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any)
         cursor.close()
 
 
+class SqliteWriteGate:
+    """One engine's queue of write transactions on a SQLite file (see the module docstring).
+
+    Python's sqlite3 starts a transaction at the first INSERT, UPDATE or DELETE (reads run
+    outside one), so that statement is where a connection joins the queue; its commit or
+    rollback (or the pool's reset of a connection returned mid-transaction) lets the next one
+    in. A plain lock rather than an RLock: a session may be closed by another thread of the
+    pool than the one that wrote. A thread that already holds the gate through another
+    connection would wait forever, so waiting is bounded by the busy timeout; after it the
+    statement runs anyway and SQLite's own locking decides, as it would without the gate.
+    """
+
+    _HELD: Final = "redress_sqlite_write_gate"
+    _WRITES: Final = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+    def __init__(self, timeout_seconds: float) -> None:
+        self._lock = threading.Lock()
+        self._timeout = timeout_seconds
+
+    def install(self, engine: Engine) -> None:
+        """Listen to ``engine``'s statements and transaction ends."""
+        event.listen(engine, "before_cursor_execute", self._before_execute)
+        event.listen(engine, "commit", self._after_end, insert=False)
+        event.listen(engine, "rollback", self._after_end, insert=False)
+        event.listen(engine.pool, "reset", self._after_reset)
+        event.listen(engine.pool, "close", self._after_close)
+
+    def _before_execute(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        info = conn.info
+        if self._HELD in info or not statement.lstrip()[:7].upper().startswith(self._WRITES):
+            return
+        info[self._HELD] = self._lock.acquire(timeout=self._timeout)
+
+    def _after_end(self, conn: Any) -> None:
+        self._release(conn.info)
+
+    def _after_reset(self, dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
+        self._release(connection_record.info)
+
+    def _after_close(self, dbapi_connection: Any, connection_record: Any) -> None:
+        self._release(connection_record.info)
+
+    def _release(self, info: dict[Any, Any]) -> None:
+        if info.pop(self._HELD, False):
+            self._lock.release()
+
+
+def pool_options(settings: Settings) -> dict[str, Any]:
+    """Connection pool options for a web process: a connection per handler thread, and as many
+    again for the rare request that needs two (error pages open a session of their own)."""
+    return {"pool_size": settings.web_threads, "max_overflow": settings.web_threads, "pool_timeout": 30}
+
+
 def create_db_engine(database_url: str, **engine_options: Any) -> Engine:
     """Create an engine for ``database_url`` (SQLite or PostgreSQL).
 
@@ -77,4 +139,5 @@ def create_db_engine(database_url: str, **engine_options: Any) -> Engine:
     # thread other than the one that opened it; the pool hands each one to one thread at a time.
     engine = create_engine(url, connect_args={"check_same_thread": False}, **engine_options)
     event.listen(engine, "connect", _configure_sqlite_connection)
+    SqliteWriteGate(SQLITE_BUSY_TIMEOUT_MS / 1000).install(engine)
     return engine

@@ -21,7 +21,9 @@ from api.db.engine import create_db_engine
 def get_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency: a session on the app's engine, closed after the response."""
     engine: Engine = request.app.state.db_engine
-    with Session(engine) as session:
+    # Objects stay loaded after a commit: a request commits once and then renders what it has;
+    # expiring them would reload every row from the database just to draw the page.
+    with Session(engine, expire_on_commit=False) as session:
         yield session
 
 

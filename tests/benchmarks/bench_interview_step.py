@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import re
 import shutil
@@ -180,11 +181,30 @@ def _free_port() -> int:
         return port
 
 
+@dataclass(frozen=True)
+class Served:
+    """A running server: its URL and its process id."""
+
+    base: str
+    pid: int
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far, from ``/proc``.
+
+    Unlike requests per second, this hardly changes with what else the machine is doing, so
+    the CPU cost of a request is the steadier figure on a shared machine.
+    """
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat(5))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
 def server(
     name: str, command: Sequence[str], env: dict[str, str], ready_path: str, log_dir: Path
-) -> Iterator[str]:
-    """Run ``command`` (a server on a free port, given as ``{port}``) until the block ends; yield its URL.
+) -> Iterator[Served]:
+    """Run ``command`` (a server on a free port, given as ``{port}``) until the block ends; yield it.
 
     Its output (uvicorn's access log included) goes to a file, shown if it fails to start. It
     runs in a process group of its own, which is stopped (SIGINT, then SIGKILL) however the
@@ -214,7 +234,7 @@ def server(
                     f"{name} did not answer within {STARTUP_TIMEOUT_SECONDS:.0f} s:\n{_tail(log_path)}"
                 )
             time.sleep(0.1)
-        yield base
+        yield Served(base, process.pid)
     finally:
         _stop(process)
 
@@ -428,23 +448,32 @@ class Result:
     not_advanced: int | None  # 2xx answers that were not the next question (interview only)
     output: str
     errors: str  # wrk's stderr: the Lua script shows the first answer that did not advance there
+    cpu_ms_per_request: float = 0.0  # the server process's CPU time over the run, per request
 
 
 _UNITS_MS: Final = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 
 
-def run_wrk(url: str, duration: str, script_args: Sequence[str] | None = None) -> Result:
-    """``wrk -t2 -c20 -d<duration> --latency`` (with the Lua script when given arguments)."""
+def run_wrk(
+    url: str, duration: str, script_args: Sequence[str] | None = None, *, server_pid: int | None = None
+) -> Result:
+    """``wrk -t2 -c20 -d<duration> --latency`` (with the Lua script when given arguments); with
+    ``server_pid``, the server's CPU time per request as well."""
     command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}", "--latency", "--timeout", "10s"]
     if script_args is not None:
         command += ["-s", str(LUA_SCRIPT), url, "--", *script_args]
     else:
         command.append(url)
     env = {**os.environ, "WRK_THREADS": str(THREADS)}
+    cpu_before = cpu_seconds(server_pid) if server_pid is not None else 0.0
     finished = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    cpu_used = cpu_seconds(server_pid) - cpu_before if server_pid is not None else 0.0
     if finished.returncode != 0:
         raise RuntimeError(f"wrk failed ({finished.returncode}):\n{finished.stdout}\n{finished.stderr}")
-    return _parse_wrk(finished.stdout, finished.stderr)
+    result = _parse_wrk(finished.stdout, finished.stderr)
+    if server_pid is None or not result.requests:
+        return result
+    return dataclasses.replace(result, cpu_ms_per_request=cpu_used * 1000 / result.requests)
 
 
 def _parse_wrk(output: str, errors: str = "") -> Result:
@@ -488,10 +517,10 @@ def bench_bare(duration: str, warmup: str, log_dir: Path) -> tuple[Result, int]:
         sys.executable, "-m", "uvicorn", "tests.benchmarks.bench_interview_step:bare_app",
         "--host", "127.0.0.1", "--port", "{port}", "--log-level", "info", "--timeout-graceful-shutdown", "5",
     ]  # fmt: skip
-    with server("bare", command, dict(os.environ), "/", log_dir) as base:
-        size = len(httpx.get(base + "/").content)
-        run_wrk(base + "/", warmup)
-        return run_wrk(base + "/", duration), size
+    with server("bare", command, dict(os.environ), "/", log_dir) as served:
+        size = len(httpx.get(served.base + "/").content)
+        run_wrk(served.base + "/", warmup)
+        return run_wrk(served.base + "/", duration, server_pid=served.pid), size
 
 
 def bench_step(
@@ -511,7 +540,8 @@ def bench_step(
         "--port",
         "{port}",
     ]
-    with server(label, command, env, "/health", log_dir) as base:
+    with server(label, command, env, "/health", log_dir) as served:
+        base = served.base
         signed_in = [sign_in(base, account) for account in accounts]
         size = check_step(base, signed_in[0])
         users_args = []
@@ -523,7 +553,7 @@ def bench_step(
                 f"{label}: the warm-up had failed requests:\n{warm.output}\n{_tail(log_dir / f'{label}.log')}"
             )
         before = settled_changes(database_url)
-        result = run_wrk(base, duration, [*DATES, *users_args])
+        result = run_wrk(base, duration, [*DATES, *users_args], server_pid=served.pid)
         recorded = settled_changes(database_url) - before
     return result, size, recorded
 
@@ -573,13 +603,18 @@ def main() -> int:
                 ok = False
 
     print(f"\nwrk -t{THREADS} -c{CONNECTIONS} -d{args.duration}, {args.users} users")
-    print(f"{'':30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'failed':>7} {'not adv.':>8}")
+    print(
+        f"{'':30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'failed':>7} {'not adv.':>8}"
+        f" {'CPU ms/req':>10} {'CPU x bare':>10}"
+    )
     for name, result in results.items():
         ratio = result.requests_per_second / bare.requests_per_second
         not_advanced = "" if result.not_advanced is None else str(result.not_advanced)
+        cpu_ratio = result.cpu_ms_per_request / bare.cpu_ms_per_request if bare.cpu_ms_per_request else 0.0
         print(
             f"{name:30} {result.requests_per_second:8.1f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} "
-            f"{ratio:6.2f} {result.failed:7d} {not_advanced:>8}"
+            f"{ratio:6.2f} {result.failed:7d} {not_advanced:>8} {result.cpu_ms_per_request:10.2f}"
+            f" {cpu_ratio:10.1f}"
         )
         ok = ok and result.failed == 0 and not result.not_advanced
         if result.not_advanced:
@@ -600,6 +635,10 @@ def main() -> int:
             f"{'met' if p99_met else 'MISSED'} ({result.p99_ms:.1f} ms)"
         )
     print("wrk and the servers share this machine's cores: the figures are a floor.")
+    print(
+        "CPU ms/req is the server process's own CPU time per request (PostgreSQL's backends not"
+        " included): the steadiest figure when the machine is busy with other work."
+    )
     return 0 if ok else 1
 
 

@@ -725,3 +725,37 @@ def test_saved_values_fill_the_inputs_back_in() -> None:
     assert widgets.form_values(spec(FactType.LIST, options={"a": "A"}), (), is_unknown=False) == {
         "answer": ("_none",)
     }
+
+
+# --- what a step records --------------------------------------------------------------------------
+
+
+def _events(interview: Interview) -> list[tuple[str, str | None]]:
+    from sqlmodel import col, select
+
+    from api.audit.models import CaseEvent
+
+    interview.session.expire_all()
+    rows = interview.session.exec(
+        select(CaseEvent.action, CaseEvent.subject)
+        .where(CaseEvent.case_id == interview.case.id)
+        .order_by(col(CaseEvent.id))
+    ).all()
+    return [(action, subject) for action, subject in rows]
+
+
+def test_an_answer_is_recorded_as_a_change_and_a_refused_one_as_a_view(interview: Interview) -> None:
+    url = interview.question("incident.date")
+    token = csrf(interview.client, url)
+    before = len(_events(interview))
+
+    saved = interview.client.post(url, data={"answer": "2025-03-10", "csrf_token": token})
+    assert saved.status_code == 303
+    assert _events(interview)[before:] == [("fact.changed", "incident.date")]
+
+    refused = interview.client.post(url, data={"answer": "2026-02-30", "csrf_token": token})
+    assert refused.status_code == 422
+    same = interview.client.post(url, data={"answer": "2025-03-10", "csrf_token": token})
+    assert same.status_code == 303
+    # Nothing was written by either, but both read the case: each is recorded as a view.
+    assert _events(interview)[before + 1 :] == [("case.viewed", None), ("case.viewed", None)]

@@ -200,22 +200,31 @@ class CheckAnswersView:
 # --- loading --------------------------------------------------------------------------------------
 
 
-def _open(session: Session, identity: Identity, case_id: str, application_id: str) -> Interview:
+def _open(
+    session: Session, identity: Identity, case_id: str, application_id: str, *, record_view: bool = True
+) -> Interview:
     """The case and application, if the person may see them (else 404, via the services)."""
     now = now_utc()
-    case = cases_service.get_case(session, identity.actor, case_id, now=now)
+    case = cases_service.get_case(session, identity.actor, case_id, now=now, record_view=record_view)
     application = cases_service.get_application(session, identity.actor, case, application_id)
     return Interview(case, application, today_for(session, case.organisation_id, now))
 
 
 def _open_question(
-    session: Session, settings: Settings, identity: Identity, case_id: str, application_id: str, fact_key: str
+    session: Session,
+    settings: Settings,
+    identity: Identity,
+    case_id: str,
+    application_id: str,
+    fact_key: str,
+    *,
+    record_view: bool = True,
 ) -> tuple[Interview, Evaluation]:
     """The interview and its evaluation today, for someone who may answer ``fact_key`` there.
 
     404 for a fact the application never asks; 403 for someone who may only read the case.
     """
-    interview = _open(session, identity, case_id, application_id)
+    interview = _open(session, identity, case_id, application_id, record_view=record_view)
     if not access.can_edit_facts(session, identity.actor, interview.case):
         raise AccessDenied("Only the organisation's advocates and admins can answer the questions.")
     evaluation = cases_service.evaluate_application(
@@ -503,7 +512,11 @@ def answer_question(
 
     "Save and come back later" with nothing entered saves nothing and goes back to the case.
     """
-    interview, evaluation = _open_question(session, settings, identity, case_id, application_id, fact_key)
+    # The answer is recorded as a change of its own; only an answer that changes nothing is
+    # recorded as a view (below), so a step costs one write transaction, not two.
+    interview, evaluation = _open_question(
+        session, settings, identity, case_id, application_id, fact_key, record_view=False
+    )
     if fact_key not in evaluation.applicable:
         return _go(request, application_url(case_id, application_id))
     spec = default_fact_dictionary().get(fact_key)
@@ -530,6 +543,8 @@ def answer_question(
             errors.add(widgets.input_id_of(fact_key), _sentence(exc.errors.get(fact_key, exc.message)))
         except ConcurrentChange as exc:
             errors.add(widgets.input_id_of(fact_key), str(exc))
+    if errors or not report.changed_keys:
+        cases_service.record_view(session, identity.actor, interview.case, now=now_utc())
     if errors:
         facts = cases_service.read_facts(session, settings, interview.case)
         view = _question_view(interview, evaluation, facts, fact_key, change=change, values=answer.values)
