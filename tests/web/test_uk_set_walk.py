@@ -106,25 +106,26 @@ PLANS: dict[str, tuple[dict[str, FormData], tuple[str, ...]]] = {
 
 
 @pytest.fixture
-def settings(migrated_settings: Settings) -> Settings:
+def fast_settings(migrated_settings: Settings) -> Settings:
     return cheap(migrated_settings)
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with browser(settings) as test_client:
+def client(fast_settings: Settings) -> Iterator[TestClient]:
+    with browser(fast_settings) as test_client:
         yield test_client
 
 
 @pytest.fixture
-def world(db_session: Session, settings: Settings) -> World:
-    return make_world(db_session, settings)
+def world(db_session: Session, fast_settings: Settings) -> World:
+    return make_world(db_session, fast_settings)
 
 
 @pytest.mark.parametrize("workflow_id", sorted(PLANS))
 def test_the_workflow_is_walked_from_start_to_check_your_answers(
-    workflow_id: str, client: TestClient, db_session: Session, settings: Settings, world: World
+    workflow_id: str, client: TestClient, db_session: Session, fast_settings: Settings, world: World
 ) -> None:
+    settings = fast_settings
     plan, expected = PLANS[workflow_id]
     case = new_case(db_session, settings, world, reference=f"Walk {workflow_id}")
     application = cases_service.start_application(
