@@ -148,7 +148,8 @@ def calculate(
     table = table or default_rate_table()
     check_periods(periods, date_of_birth, determination_date, table)
     ordered = sorted(periods, key=lambda p: p.start)
-    workings = tuple(_work(p, date_of_birth, determination_date, table) for p in ordered)
+    limits = (add_years(determination_date, -2), add_years(determination_date, -6))
+    workings = tuple(_work(p, date_of_birth, determination_date, table, limits) for p in ordered)
     notes: list[str] = []
     if any(w.unconfirmed for w in workings):
         notes.append(
@@ -198,7 +199,10 @@ def check_periods(
         raise PayPeriodError(errors)
 
 
-def _work(p: PayPeriod, birth: date, today: date, table: RateTable) -> PeriodWorking:
+def _work(
+    p: PayPeriod, birth: date, today: date, table: RateTable, limits: tuple[date, date]
+) -> PeriodWorking:
+    """The working of one period; ``limits`` are the days 2 and 6 years before ``today``."""
     notes: list[str] = []
     unconfirmed = False
     age = age_on(birth, p.start)
@@ -223,7 +227,7 @@ def _work(p: PayPeriod, birth: date, today: date, table: RateTable) -> PeriodWor
             period=p, age=age, band=None, rate=None, rate_confidence="", rate_sources=(),
             offset_daily=offset_daily, accommodation_effect=_pennies(effect), nmw_pay=nmw_pay, due=ZERO,
             underpayment=ZERO, current_band=None, current_rate=None, uplifted=False, arrears=ZERO,
-            within_et_two_years=_within(p, today, 2), within_six_years=_within(p, today, 6),
+            within_et_two_years=p.end > limits[0], within_six_years=p.end > limits[1],
             unconfirmed=unconfirmed, notes=tuple(notes),
         )  # fmt: skip
     if "U" in row.confidence:
@@ -259,8 +263,8 @@ def _work(p: PayPeriod, birth: date, today: date, table: RateTable) -> PeriodWor
         current_rate=current.rate if current else None,
         uplifted=uplifted,
         arrears=arrears,
-        within_et_two_years=_within(p, today, 2),
-        within_six_years=_within(p, today, 6),
+        within_et_two_years=p.end > limits[0],
+        within_six_years=p.end > limits[1],
         unconfirmed=unconfirmed,
         notes=tuple(notes),
     )
@@ -280,10 +284,6 @@ def _accommodation_effect(allowance: Decimal, charge: Decimal, days: int) -> Dec
 def _current_row(then: RateRow, age: int, today: date, table: RateTable) -> RateRow | None:
     """R2: today's rate for the band the worker was in (the apprentice band stays apprentice)."""
     return table.rate_for(today, age, apprentice=then.band == "apprentice")
-
-
-def _within(p: PayPeriod, today: date, years: int) -> bool:
-    return p.end > add_years(today, -years)
 
 
 def _pennies(amount: Decimal) -> Decimal:

@@ -12,11 +12,12 @@ with its line, rather than compute with a half-read one.
 from __future__ import annotations
 
 import csv
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent
@@ -85,6 +86,21 @@ class RateTable:
     offsets: tuple[OffsetRow, ...]
     sources: dict[str, Source]
 
+    @cached_property
+    def _segments(self) -> tuple[tuple[date, ...], tuple[tuple[RateRow, ...], ...]]:
+        """The rows in force between each pair of boundary dates, for lookups by bisection
+        (a calculation of ten years of weekly periods looks rates up about a thousand times)."""
+        bounds = sorted(
+            {r.effective_from for r in self.rates}
+            | {r.effective_to + timedelta(days=1) for r in self.rates if r.effective_to is not None}
+        )
+        return tuple(bounds), tuple(tuple(r for r in self.rates if r.in_force_on(b)) for b in bounds)
+
+    def _in_force(self, day: date) -> tuple[RateRow, ...]:
+        bounds, rows = self._segments
+        index = bisect_right(bounds, day) - 1
+        return rows[index] if index >= 0 else ()
+
     def rate_for(self, period_start: date, age: int, *, apprentice: bool = False) -> RateRow | None:
         """The row for a period starting on ``period_start`` for a worker of ``age`` (None: no
         band covers that age then, e.g. under 18 before October 2004).
@@ -93,7 +109,7 @@ class RateTable:
         apprenticeship); where no apprentice rate was in force (before October 2010) the age
         band applies.
         """
-        in_force = [row for row in self.rates if row.in_force_on(period_start)]
+        in_force = self._in_force(period_start)
         if apprentice:
             for row in in_force:
                 if row.band == APPRENTICE_BAND:
