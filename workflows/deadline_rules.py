@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from workflows.calendars import HolidayCalendar
-from workflows.conditions import EvalEnv, is_true
+from workflows.conditions import EvalEnv, ExpressionRuntimeError, is_true
 from workflows.dates import (
     PeriodUnit,
     add_business_days,
@@ -22,6 +22,7 @@ from workflows.dates import (
     day_before_birthday,
     end_of_period_beginning_with,
 )
+from workflows.early_conciliation import extend_for_early_conciliation
 from workflows.model import DeadlineRule, LegalBasis, Offset
 from workflows.schema import Confidence, Counting, DeadlineKind, Unit
 from workflows.types import UNKNOWN
@@ -135,6 +136,8 @@ def compute_deadline(rule: DeadlineRule, env: EvalEnv, calendar: HolidayCalendar
     if rule.until is not None:
         due = _extend_until(rule, env, due, parts)
         open_ended = not isinstance(env.facts.get(rule.until.fact), date)
+    if rule.clock_stop is not None:
+        due, basis, confidence = _apply_clock_stop(rule, env, due, basis, confidence, parts)
     from_letter = False
     if rule.override is not None:
         stated = env.facts.get(rule.override.fact)
@@ -167,6 +170,42 @@ def compute_deadline(rule: DeadlineRule, env: EvalEnv, calendar: HolidayCalendar
         open_ended=open_ended,
         from_letter=from_letter,
     )
+
+
+def _apply_clock_stop(
+    rule: DeadlineRule,
+    env: EvalEnv,
+    due: date,
+    basis: str,
+    confidence: Confidence,
+    parts: list[str],
+) -> tuple[date, str, Confidence]:
+    """Extend ``due`` for early conciliation once Day A and Day B are both known.
+
+    With only Day A known the limit is not extended yet: the earlier, unextended date stands
+    until the certificate's date is entered, and the explanation says so.
+    """
+    assert rule.clock_stop is not None
+    stop = rule.clock_stop
+    day_a = env.facts.get(stop.start_fact, UNKNOWN)
+    day_b = env.facts.get(stop.end_fact, UNKNOWN)
+    if not isinstance(day_a, date):
+        parts.append(f"No {stop.label} recorded: the limit is not extended.")
+        return due, basis, confidence
+    if not isinstance(day_b, date):
+        parts.append(
+            f"{stop.label} began on {day_a.isoformat()} (Day A); the extension is counted once the "
+            "certificate's date (Day B) is entered. Until then the unextended date counts."
+        )
+        return due, basis, confidence
+    try:
+        result = extend_for_early_conciliation(due, day_a, day_b)
+    except ValueError as exc:
+        raise ExpressionRuntimeError(str(exc), source=rule.id, fact_key=stop.end_fact) from None
+    parts.append(result.explain(stop.label.capitalize()))
+    if result.contacted_too_late or result.limit == due:
+        return due, basis, confidence
+    return result.limit, f"{basis}; {stop.legal.basis}", _weaker(confidence, stop.legal.confidence)
 
 
 def _extend_until(rule: DeadlineRule, env: EvalEnv, due: date, parts: list[str]) -> date:

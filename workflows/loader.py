@@ -31,6 +31,7 @@ from workflows.conditions import (
 from workflows.facts import FactDictionary, suggest
 from workflows.model import (
     Alternative,
+    ClockStop,
     DeadlineRule,
     DocumentRule,
     EvidenceRule,
@@ -217,7 +218,13 @@ def _build(ctx: _Context, doc: DefinitionDoc) -> Workflow:
         for i, e in enumerate(doc.evidence)
     )
     deadlines = tuple(
-        _build_deadline(ctx, d, ("deadlines", i), legal(d, ("deadlines", i)))
+        _build_deadline(
+            ctx,
+            d,
+            ("deadlines", i),
+            legal(d, ("deadlines", i)),
+            None if d.clock_stop is None else legal(d.clock_stop, ("deadlines", i, "clock_stop")),
+        )
         for i, d in enumerate(doc.deadlines)
     )
     documents = tuple(_build_document(ctx, d, ("documents", i)) for i, d in enumerate(doc.documents))
@@ -277,7 +284,9 @@ def _build_steps(ctx: _Context, doc: DefinitionDoc) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-def _build_deadline(ctx: _Context, d: DeadlineDoc, where: PathKey, legal: LegalBasis) -> DeadlineRule:
+def _build_deadline(
+    ctx: _Context, d: DeadlineDoc, where: PathKey, legal: LegalBasis, clock_stop_legal: LegalBasis | None
+) -> DeadlineRule:
     when = _optional_condition(ctx, d.when, (*where, "when"), allow_deadline_refs=False)
     trigger = _compile(ctx, d.trigger, (*where, "trigger"), ExprType.DATE, allow_deadline_refs=False)
     if d.versions:
@@ -298,6 +307,11 @@ def _build_deadline(ctx: _Context, d: DeadlineDoc, where: PathKey, legal: LegalB
     if d.until is not None:
         _check_date_fact(ctx, d.until.fact, (*where, "until", "fact"))
         until = Until(d.until.fact, d.until.label)
+    clock_stop = None
+    if d.clock_stop is not None and clock_stop_legal is not None:
+        _check_date_fact(ctx, d.clock_stop.start, (*where, "clock_stop", "start"))
+        _check_date_fact(ctx, d.clock_stop.end, (*where, "clock_stop", "end"))
+        clock_stop = ClockStop(d.clock_stop.start, d.clock_stop.end, d.clock_stop.label, clock_stop_legal)
     alternatives = tuple(Alternative(_offset(a.offset), a.basis, a.confidence) for a in d.alternatives)
     return DeadlineRule(
         id=d.id,
@@ -313,6 +327,7 @@ def _build_deadline(ctx: _Context, d: DeadlineDoc, where: PathKey, legal: LegalB
         consequence=d.consequence,
         extension=d.extension,
         legal=legal,
+        clock_stop=clock_stop,
     )
 
 

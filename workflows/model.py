@@ -149,6 +149,16 @@ class Until:
 
 
 @dataclass(frozen=True, slots=True)
+class ClockStop:
+    """An early-conciliation extension between two date facts (Day A and Day B)."""
+
+    start_fact: str
+    end_fact: str
+    label: str
+    legal: LegalBasis
+
+
+@dataclass(frozen=True, slots=True)
 class DeadlineRule:
     """A deadline rule with its register id."""
 
@@ -165,6 +175,7 @@ class DeadlineRule:
     consequence: str
     extension: str | None
     legal: LegalBasis
+    clock_stop: ClockStop | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,6 +190,18 @@ class UntilDoc(_Doc):
     label: Text
 
 
+class ClockStopDoc(Basis):
+    """A statutory stop-the-clock extension (ACAS early conciliation, ERA s.207B / EqA s.140B).
+
+    ``start`` and ``end`` are date facts (Day A, Day B); the extension applies once both are
+    answered (see :mod:`workflows.early_conciliation`).
+    """
+
+    start: Text
+    end: Text
+    label: Text
+
+
 class DeadlineDoc(Basis):
     """A deadline rule, with its register id from domain.md."""
 
@@ -204,6 +216,7 @@ class DeadlineDoc(Basis):
     alternatives: list[AlternativeDoc] = Field(default_factory=list)
     override: OverrideDoc | None = None
     until: UntilDoc | None = None  # period_end: runs at least to the computed date, and until this
+    clock_stop: ClockStopDoc | None = None  # early conciliation: extends the computed limit
     consequence: Text
     extension: str | None = None
 

@@ -227,6 +227,12 @@ EXPECTED: Final[dict[tuple[str, str], Row]] = {
     ("GET", QUESTION): on_a_case(caseworkers=OK, lawyer_with_share=FORBIDDEN),
     ("POST", QUESTION): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN),
     ("GET", APPLICATION + "/check-answers"): on_a_case(caseworkers=OK, lawyer_with_share=OK),
+    # The minimum wage calculator (issue 7): lawyers the whole case is shared with read it.
+    ("GET", "/cases/{case_id}/wages"): on_a_case(caseworkers=OK, lawyer_with_share=OK),
+    ("POST", "/cases/{case_id}/wages"): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN),
+    ("GET", "/cases/{case_id}/wages/working.csv"): on_a_case(
+        caseworkers=see("/cases/{case}/wages"), lawyer_with_share=see("/cases/{case}/wages")
+    ),
     # The survivor's pages.
     ("GET", "/survivor/start"): by_kind(anonymous=OK, caseworkers=OK, lawyers=OK, survivors=TO_SURVIVOR_VIEW),
     ("POST", "/survivor/start"): everyone(FORM_REFUSED),
@@ -257,6 +263,7 @@ FORMS: Final[dict[tuple[str, str], dict[str, str]]] = {
     ("POST", "/cases/{case_id}/sharing/{share_id}/revoke"): {},
     ("POST", "/cases/{case_id}/comments"): {"body": "", "application_id": ""},
     ("POST", QUESTION): {"answer": "not a date"},
+    ("POST", "/cases/{case_id}/wages"): {"rows": "1", "start-0": "not a date", "end-0": "", "hours-0": ""},
     ("POST", "/survivor/start"): {"code": "", "display_name": "", "passphrase": "", "passphrase_again": ""},
     ("POST", "/survivor/sign-in"): {"sign_in_name": "", "passphrase": ""},
     ("POST", "/survivor/sign-out"): {},

@@ -1,0 +1,1 @@
+"""The minimum wage calculator of a case: pay periods in, arrears and their working out."""

@@ -1,0 +1,1 @@
+"""Wage calculators: what a worker was owed, period by period, with the working shown."""
