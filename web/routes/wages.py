@@ -164,7 +164,9 @@ def calculator_page(
     return _page(request, session, settings, identity, case, notice=notice)
 
 
-@router.post("/cases/{case_id}/wages")
+# In `dependencies` too, so the CSRF check runs before anything else (as CsrfProtected does);
+# FastAPI then hands the same parsed form to `form`.
+@router.post("/cases/{case_id}/wages", dependencies=[Depends(read_periods_form)])
 def save_periods(
     request: Request,
     case_id: str,
