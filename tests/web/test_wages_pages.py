@@ -9,7 +9,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -232,3 +232,32 @@ def test_a_lawyer_sees_the_working_but_cannot_change_it(calculator: Calculator) 
         assert token is not None
         refused = lawyer.post(calculator.url, data={**TWO_WEEKS, "csrf_token": token.group(1)})
         assert refused.status_code == 403
+
+
+def test_two_hundred_weekly_periods_fit_in_one_form(calculator: Calculator) -> None:
+    """More rows than Starlette's default limit of 1000 form fields would allow (about 110)."""
+    first = date(2022, 1, 3)
+    data = {"rows": "200"}
+    for i in range(200):
+        start = first + timedelta(weeks=i)
+        data |= {
+            f"start-{i}": start.isoformat(),
+            f"end-{i}": (start + timedelta(days=6)).isoformat(),
+            f"hours-{i}": "60",
+            f"pay-{i}": "100",
+            f"accommodation_days-{i}": "7",
+        }
+
+    response = calculator.post(data)
+
+    assert response.status_code == 303, response.text[:500]
+    stored = calculator.facts()["wages.pay_periods"]
+    assert isinstance(stored, str)
+    assert stored.count('"start"') == 200
+
+
+def test_a_post_without_the_csrf_token_is_refused(calculator: Calculator) -> None:
+    response = calculator.client.post(calculator.url, data=TWO_WEEKS)
+
+    assert response.status_code == 403
+    assert "wages.pay_periods" not in calculator.facts()

@@ -152,6 +152,9 @@ def test_d3_discrimination_with_early_conciliation() -> None:
     assert "Equality Act 2010 s.123" in d3["basis"]
     assert "s.140B" in d3["basis"]
     assert d3["confidence"] == "S"
+    taiwo = next(o for o in et(facts)["outcomes"] if o["id"] == "immigration_status_not_race")
+    assert taiwo["confidence"] == "U"  # domain.md A9 tags Taiwo v Olaigbe [U]
+    assert taiwo["check"]
 
 
 def test_outcomes_acas_first_illegality_and_the_2025_act() -> None:

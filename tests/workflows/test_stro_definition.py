@@ -23,7 +23,8 @@ def test_an_stro_needs_an_msa_conviction_and_a_confiscation_order() -> None:
     item = next(o for o in possible["outcomes"] if o["id"] == "stro_possible")
     assert item["confidence"] == "V"
     assert "must consider" in item["message"]
-    assert "no_confiscation" in outcome_ids(no_confiscation)
+    assert {"no_confiscation", "compensation_order_route"} <= set(outcome_ids(no_confiscation))
+    assert "compensation_order_route" not in outcome_ids(possible)
     assert "not_both_orders" in outcome_ids(possible)
 
 

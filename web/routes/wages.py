@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Final
+from typing import Annotated, Final
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -33,7 +33,7 @@ from api.cases.models import LegalCase
 from api.deps import SessionDep, SettingsDep
 from api.settings import Settings
 from api.wages import service as wages_service
-from web.forms import CsrfProtected, FormDep, FormErrors, text_field
+from web.forms import FormErrors, csrf_protect, text_field
 from web.identity import Identity, StaffIdentity, now_utc
 from web.rendering import render
 from web.routes.cases import today_for
@@ -55,6 +55,19 @@ SPARE_ROWS: Final = 5
 MORE_ROWS: Final = 10
 _UK_DATE: Final = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO_DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Room for every row's inputs: Starlette's default of 1000 fields is only about 110 rows.
+MAX_FORM_FIELDS: Final = (MAX_PERIODS + MORE_ROWS) * (len(FIELDS) + 1) + 10
+
+
+async def read_periods_form(request: Request) -> FormData:
+    """Dependency: the form parsed with room for every row, then the CSRF check (403 without
+    this browser's token) on that same parsed copy."""
+    form = await request.form(max_fields=MAX_FORM_FIELDS)
+    await csrf_protect(request)
+    return form
+
+
+PeriodsForm = Annotated[FormData, Depends(read_periods_form)]
 
 
 @dataclass(frozen=True)
@@ -151,14 +164,16 @@ def calculator_page(
     return _page(request, session, settings, identity, case, notice=notice)
 
 
-@router.post("/cases/{case_id}/wages", dependencies=[CsrfProtected])
+# In `dependencies` too, so the CSRF check runs before anything else (as CsrfProtected does);
+# FastAPI then hands the same parsed form to `form`.
+@router.post("/cases/{case_id}/wages", dependencies=[Depends(read_periods_form)])
 def save_periods(
     request: Request,
     case_id: str,
     session: SessionDep,
     settings: SettingsDep,
     identity: StaffIdentity,
-    form: FormDep,
+    form: PeriodsForm,
 ) -> Response:
     """Save the pay periods (all or nothing), or only add empty rows (``then=more``)."""
     case = _case(session, identity, case_id)

@@ -6,7 +6,9 @@ The rules are rates-and-forms.md 1.3 (each cited by its number):
   month (a worker who was never paid has monthly PRPs).
 * R3/R4: the rate, and the accommodation offset, are those in force on the PRP's FIRST day, for the
   band of the worker's age on that day.
-* R5: underpayment A = rate x hours - minimum wage pay, if positive.
+* R5: underpayment A = rate x hours - minimum wage pay, if positive. Where deductions and charges
+  exceed the pay (minimum wage pay below zero), A is capped at rate x hours and the excess is
+  noted as a separate claim: the calculator never claims more than the wage due as minimum wage.
 * R6/R7: ``pay`` is everything paid for the period before deductions; ``non_counting_pay`` is the
   part of it that does not count (tips, overtime premiums, expenses, loans, benefits in kind).
 * R8: ``reducing_deductions`` are deductions (or payments by the worker) for the employer's own use
@@ -234,7 +236,13 @@ def _work(
         notes.append(f"The {row.band} rate of {row.rate} is unconfirmed ({row.confidence}).")
         unconfirmed = True
     due = _pennies(row.rate * p.hours)
-    underpayment = max(ZERO, due - nmw_pay)
+    if nmw_pay < 0:
+        # Conservative: the minimum wage shortfall never exceeds the wage due for the hours.
+        notes.append(
+            "Deductions and charges exceed the pay: the shortfall is capped at the wage due; "
+            "claim the excess separately (unlawful deductions, ERA 1996 s.13)."
+        )
+    underpayment = max(ZERO, due - max(nmw_pay, ZERO))
     current = _current_row(row, age, today, table)
     arrears, uplifted = underpayment, False
     if current is not None and current.rate > row.rate and underpayment > 0:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workflows.wages.uk_minimum_wage import (
     PayPeriod,
@@ -158,6 +160,17 @@ def test_pay_that_does_not_count_and_deductions_for_the_employer() -> None:
     assert not w.uplifted
 
 
+def test_deductions_beyond_the_pay_cap_the_shortfall_at_the_wage_due() -> None:
+    """40 h x £12.71 = £508.40 due; £100 paid but £150 taken for "fees": the minimum wage
+    shortfall is the £508.40 due, not more; the excess £50 is another claim (noted)."""
+    period = PayPeriod(date(2026, 5, 4), date(2026, 5, 10), D(40), D(100), reducing_deductions=D(150))
+    (w,) = calculate([period], ADULT, TODAY).periods
+
+    assert w.nmw_pay == D("-50.00")
+    assert w.underpayment == D("508.40")
+    assert "exceed the pay" in w.notes[0]
+
+
 def test_no_underpayment_means_no_arrears() -> None:
     (w,) = calculate([PayPeriod(date(2026, 5, 4), date(2026, 5, 10), D(10), D(200))], ADULT, TODAY).periods
     assert (w.underpayment, w.arrears) == (D("0.00"), D("0.00"))
@@ -251,3 +264,53 @@ def test_periods_are_stored_and_read_back_exactly() -> None:
     assert periods_from_json(periods_to_json(periods)) == periods
     with pytest.raises(ValueError, match="cannot be read"):
         periods_from_json('[{"start": "2025-05-01"}]')
+
+
+# --- properties that hold for any periods ----------------------------------------------------------
+
+_money = st.decimals(min_value=0, max_value=2000, places=2)
+
+
+@st.composite
+def weekly_periods(draw: st.DrawFn) -> list[PayPeriod]:
+    """Up to 12 consecutive fictional weeks between 2005 and 2026, with any pay and housing."""
+    start = draw(st.dates(min_value=date(2005, 1, 1), max_value=date(2026, 8, 1)))
+    periods = []
+    for i in range(draw(st.integers(min_value=1, max_value=12))):
+        begin = start + timedelta(weeks=i)
+        pay = draw(_money)
+        periods.append(
+            PayPeriod(
+                begin,
+                begin + timedelta(days=6),
+                draw(st.decimals(min_value=0, max_value=80, places=1)),
+                pay,
+                non_counting_pay=min(pay, draw(_money)),
+                reducing_deductions=draw(_money),
+                accommodation_days=draw(st.integers(min_value=0, max_value=7)),
+                accommodation_charge=draw(_money),
+            )
+        )
+    return periods
+
+
+@settings(max_examples=60, deadline=None)
+@given(periods=weekly_periods(), birth=st.dates(min_value=date(1950, 1, 1), max_value=date(1990, 1, 1)))
+def test_arrears_are_never_below_the_underpayment_and_totals_add_up(
+    periods: list[PayPeriod], birth: date
+) -> None:
+    result = calculate(periods, birth, TODAY)
+
+    for w in result.periods:
+        assert w.underpayment == max(D("0.00"), w.due - max(w.nmw_pay, D("0.00")))
+        assert w.underpayment <= w.due  # never more than the wage due for the hours
+        assert w.arrears >= w.underpayment
+        if w.uplifted:
+            assert w.current_rate is not None
+            assert w.rate is not None
+            assert w.current_rate > w.rate
+        else:
+            assert w.arrears == w.underpayment
+    assert result.total_arrears == sum((w.arrears for w in result.periods), D("0.00"))
+    rows = list(csv.DictReader(io.StringIO(working_csv(result))))
+    assert rows[-1]["arrears_gbp"] == f"{result.total_arrears:.2f}"
