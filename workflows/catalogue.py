@@ -71,6 +71,12 @@ class Catalogue:
         ]
 
 
+    def for_country(self, on: date, country: str) -> list[Workflow]:
+        """The definitions in force on ``on`` that a case in ``country`` may use (``GB-ENG``:
+        the GB workflows plus the Council of Europe ones; ``DE``: the COE and EU ones)."""
+        return [w for w in self.in_force(on) if w.applies_to_country(country)]
+
+
 def load_catalogue(
     root: Path = DEFINITIONS_ROOT,
     facts: FactDictionary | None = None,
