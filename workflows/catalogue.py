@@ -70,7 +70,6 @@ class Catalogue:
             if w.in_force_on(on) and (jurisdiction_prefix is None or w.id.startswith(jurisdiction_prefix))
         ]
 
-
     def for_country(self, on: date, country: str) -> list[Workflow]:
         """The definitions in force on ``on`` that a case in ``country`` may use (``GB-ENG``:
         the GB workflows plus the Council of Europe ones; ``DE``: the COE and EU ones)."""

@@ -124,10 +124,11 @@ def compute_deadline(
     national = env.facts.get(rule.amount_override.fact) if rule.amount_override else None
     if rule.amount_override is not None and isinstance(national, int | Decimal) and national >= 0:
         counted = Offset(int(national), counted.unit, counted.counting)
-        parts.append(
-            f"{rule.amount_override.label[:1].upper()}{rule.amount_override.label[1:]} gives {counted.describe().removesuffix(' after')}"
-            f" instead of the {version.offset.describe().removesuffix(' after')} of the rule."
-        )
+        label = rule.amount_override.label
+        given = f"{label[:1].upper()}{label[1:]} gives {_length(counted)}"
+        # An amount of 0 is a placeholder for "set by the national rule": nothing to compare.
+        instead = f" instead of the {_length(version.offset)} of the rule" if version.offset.amount else ""
+        parts.append(f"{given}{instead}.")
     due, holidays = apply_offset(counted, trigger, calendar)
     parts.append(f"{counted.describe()} {rule.trigger_label} ({trigger.isoformat()}): {due.isoformat()}.")
     parts.append(_month_end_text(counted, trigger, due))
@@ -191,6 +192,12 @@ def compute_deadline(
     )
 
 
+def _length(offset: Offset) -> str:
+    """ "30 days", "1 month": the offset's length without how it is counted."""
+    unit = offset.unit.value.replace("_", " ")
+    return f"{offset.amount} {unit.removesuffix('s') if offset.amount == 1 else unit}"
+
+
 def _add(addition: Addition, env: EvalEnv, due: date, parts: list[str]) -> date:
     """``due`` plus the addition's days when its condition holds; unknown adds nothing (the
     earlier date is the safe one) but says what would change it."""
@@ -231,9 +238,7 @@ def _month_end_text(offset: Offset, trigger: date, due: date) -> str:
     return ""
 
 
-def _day_type_text(
-    offset: Offset, holidays: tuple[Holiday, ...], calendar: HolidayCalendar | None
-) -> str:
+def _day_type_text(offset: Offset, holidays: tuple[Holiday, ...], calendar: HolidayCalendar | None) -> str:
     if offset.unit is not Unit.BUSINESS_DAYS or calendar is None:
         return "Counted in calendar days; a date on a weekend or holiday does not move."
     if not holidays:
