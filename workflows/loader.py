@@ -338,7 +338,7 @@ def _build_deadline(ctx: _Context, d: DeadlineDoc, where: PathKey, legal: LegalB
         offsets = [v.offset for v in versions] + [a.offset for a in alternatives]
         if any(o.unit is Unit.BUSINESS_DAYS for o in offsets):
             ctx.report(
-                where,
+                (*where, "offset") if d.offset is not None else where,
                 f"deadline {d.id} counts business days but the definition has `calendar: none`",
                 "name the holiday calendar (GB-EAW, GB-SCT, GB-NIR, US) or count calendar days",
             )
