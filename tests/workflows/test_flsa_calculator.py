@@ -188,15 +188,49 @@ def test_every_rate_has_a_source_and_the_series_are_in_force_through_2026() -> N
 
 def test_weeks_are_read_from_form_rows() -> None:
     weeks = parse_weeks(
-        [("2024-03-04", "46", "", ""), ("", "", "", ""), ("2024-03-11", "50.5", "$1,200", "10")]
+        [
+            ("2024-03-04", "", "46", "", ""),
+            ("", "", "", "", ""),
+            ("2024-03-11", "3", "50.5", "$1,200", "10"),
+        ]
     )
     assert weeks == [
         WorkWeek(date(2024, 3, 4), D(46)),
         WorkWeek(date(2024, 3, 11), D("50.5"), paid=D(1200), agreed_rate=D(10)),
+        WorkWeek(date(2024, 3, 18), D("50.5"), paid=D(1200), agreed_rate=D(10)),
+        WorkWeek(date(2024, 3, 25), D("50.5"), paid=D(1200), agreed_rate=D(10)),
     ]
-    with pytest.raises(WageInputError, match="Row 1: enter the week's first day as YYYY-MM-DD"):
-        parse_weeks([("4/3/2024", "40", "", "")])
-    with pytest.raises(WageInputError, match="Row 2: enter the hours"):
-        parse_weeks([("2024-03-04", "40", "", ""), ("2024-03-11", "", "5", "")])
-    with pytest.raises(WageInputError, match="Row 1: the amount paid must be a number"):
-        parse_weeks([("2024-03-04", "40", "ten", "")])
+
+
+@pytest.mark.parametrize(
+    ("rows", "row", "field", "message"),
+    [
+        ([("4/3/2024", "", "40", "", "")], 1, "start", "Row 1: enter the week's first day as YYYY-MM-DD"),
+        (
+            [("2024-03-04", "", "40", "", ""), ("2024-03-11", "", "", "5", "")],
+            2,
+            "hours",
+            "Row 2: enter the hours",
+        ),
+        ([("2024-03-04", "", "40", "ten", "")], 1, "paid", "Row 1: the amount paid must be a number"),
+        ([("2024-03-04", "", "40", "nan", "")], 1, "paid", "Row 1: the amount paid must be a number"),
+        ([("2024-03-04", "1.5", "40", "", "")], 1, "repeat", "whole number from 1 to 520"),
+        ([("2024-03-04", "0", "40", "", "")], 1, "repeat", "whole number from 1 to 520"),
+    ],
+)
+def test_a_bad_row_names_the_row_and_the_input(
+    rows: list[tuple[str, ...]], row: int, field: str, message: str
+) -> None:
+    with pytest.raises(WageInputError, match=message) as caught:
+        parse_weeks(rows)
+    assert (caught.value.row, caught.value.field) == (row, field)
+
+
+def test_five_years_of_100_hour_weeks_in_one_row() -> None:
+    # The Edwards pattern: 100 h a week unpaid. Per week 40 x 7.25 = 290.00 and
+    # 60 x 10.875 = 652.50, so 942.50; doubled with liquidated damages. 260 weeks from 2010.
+    result = calculate(parse_weeks([("2010-01-04", "260", "100", "0", "")]))
+    assert len(result.weeks) == 260
+    assert result.weeks[-1].week.start == date(2014, 12, 22)
+    assert result.unpaid_minimum_wage + result.unpaid_overtime == D("245050.00")  # 260 x 942.50
+    assert result.flsa_value == D("490100.00")

@@ -57,7 +57,16 @@ LIQUIDATED_BASIS = "29 U.S.C. 216(b) (an additional equal amount as liquidated d
 
 
 class WageInputError(ValueError):
-    """The weeks or options cannot be calculated; the message says which week and how to fix it."""
+    """The weeks or options cannot be calculated; the message says which week and how to fix it.
+
+    ``row`` (1-based) and ``field`` (``start``, ``repeat``, ``hours``, ``paid``, ``agreed``) say
+    which input of the form is wrong, when it is one input.
+    """
+
+    def __init__(self, message: str, *, row: int | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.row = row
+        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,44 +421,60 @@ def _row(line: int, row: dict[str, str]) -> MinimumWageRate:
     return rate
 
 
-def parse_weeks(rows: Iterable[tuple[str, str, str, str]]) -> list[WorkWeek]:
-    """Weeks from form text: (first day, hours, paid, agreed rate), blank rows skipped.
+MAX_REPEAT = 520  # ten years of weeks in one row
 
-    :class:`WageInputError` names the row and the field that is wrong.
+
+def parse_weeks(rows: Iterable[Sequence[str]]) -> list[WorkWeek]:
+    """Weeks from form text rows: (first day, number of weeks like it, hours, paid, agreed rate).
+
+    A row stands for that many consecutive weeks with the same hours and pay (blank: one week),
+    so five years of 100-hour weeks is one row. Blank rows are skipped. :class:`WageInputError`
+    names the row and the input that is wrong.
     """
     weeks: list[WorkWeek] = []
-    for number, (start, hours, paid, agreed) in enumerate(rows, 1):
-        if not any(part.strip() for part in (start, hours, paid, agreed)):
+    for number, row in enumerate(rows, 1):
+        start, repeat, hours, paid, agreed = (*row, "", "", "", "", "")[:5]
+        if not any(part.strip() for part in (start, repeat, hours, paid, agreed)):
             continue
         where = f"Row {number}"
         try:
             first_day = date.fromisoformat(start.strip())
         except ValueError:
             message = f"{where}: enter the week's first day as YYYY-MM-DD, not {start!r}."
-            raise WageInputError(message) from None
-        weeks.append(
-            WorkWeek(
-                start=first_day,
-                hours=_number(where, "hours", hours, required=True) or Decimal(0),
-                paid=_number(where, "amount paid", paid, required=False) or Decimal(0),
-                agreed_rate=_number(where, "agreed hourly rate", agreed, required=False),
+            raise WageInputError(message, row=number, field="start") from None
+        given = _number(number, "repeat", "number of weeks", repeat, required=False)
+        count = Decimal(1) if given is None else given
+        if count != count.to_integral_value() or not 1 <= count <= MAX_REPEAT:
+            raise WageInputError(
+                f"{where}: the number of weeks must be a whole number from 1 to {MAX_REPEAT}.",
+                row=number,
+                field="repeat",
             )
-        )
+        for offset in range(int(count)):
+            weeks.append(
+                WorkWeek(
+                    start=first_day + timedelta(weeks=offset),
+                    hours=_number(number, "hours", "hours", hours, required=True) or Decimal(0),
+                    paid=_number(number, "paid", "amount paid", paid, required=False) or Decimal(0),
+                    agreed_rate=_number(number, "agreed", "agreed hourly rate", agreed, required=False),
+                )
+            )
     return weeks
 
 
-def _number(where: str, name: str, text: str, *, required: bool) -> Decimal | None:
+def _number(row: int, field: str, name: str, text: str, *, required: bool) -> Decimal | None:
+    where = f"Row {row}"
     clean = text.strip().replace(",", "").removeprefix("$")
     if not clean:
         if required:
-            raise WageInputError(f"{where}: enter the {name}.")
+            raise WageInputError(f"{where}: enter the {name}.", row=row, field=field)
         return None
     try:
         value = Decimal(clean)
     except InvalidOperation:
-        raise WageInputError(f"{where}: the {name} must be a number, not {text!r}.") from None
+        value = Decimal("NaN")
     if not value.is_finite():
-        raise WageInputError(f"{where}: the {name} must be a number, not {text!r}.")
+        raise WageInputError(f"{where}: the {name} must be a number, not {text!r}.", row=row, field=field)
     return value
 
 
