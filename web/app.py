@@ -26,6 +26,7 @@ from web.routes.account import router as account_router
 from web.routes.api_docs import router as api_docs_router
 from web.routes.cases import router as cases_router
 from web.routes.comments import router as comments_router
+from web.routes.flsa_wages import router as flsa_wages_router
 from web.routes.home import router as home_router
 from web.routes.interview import router as interview_router
 from web.routes.setup import router as setup_router
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(interview_router)
     app.include_router(survivor_router)
     app.include_router(wages_router)
+    app.include_router(flsa_wages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     # Outermost last: the size limit runs before anything reads a body.

@@ -70,6 +70,11 @@ class Catalogue:
             if w.in_force_on(on) and (jurisdiction_prefix is None or w.id.startswith(jurisdiction_prefix))
         ]
 
+    def for_country(self, on: date, country: str) -> list[Workflow]:
+        """The definitions in force on ``on`` that a case in ``country`` may use (``GB-ENG``:
+        the GB workflows plus the Council of Europe ones; ``DE``: the COE and EU ones)."""
+        return [w for w in self.in_force(on) if w.applies_to_country(country)]
+
 
 def load_catalogue(
     root: Path = DEFINITIONS_ROOT,

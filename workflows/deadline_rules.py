@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from workflows.calendars import HolidayCalendar
 from workflows.conditions import EvalEnv, ExpressionRuntimeError, is_true
@@ -23,7 +24,7 @@ from workflows.dates import (
     end_of_period_beginning_with,
 )
 from workflows.early_conciliation import extend_for_early_conciliation
-from workflows.model import DeadlineRule, LegalBasis, Offset
+from workflows.model import Addition, DeadlineRule, LegalBasis, Offset
 from workflows.schema import Confidence, Counting, DeadlineKind, Unit
 from workflows.types import UNKNOWN
 
@@ -86,10 +87,15 @@ class ComputedDeadline:
 
 
 def apply_offset(
-    offset: Offset, trigger: date, calendar: HolidayCalendar
+    offset: Offset, trigger: date, calendar: HolidayCalendar | None
 ) -> tuple[date, tuple[Holiday, ...]]:
-    """The date ``offset`` from ``trigger`` and the weekday holidays skipped on the way."""
+    """The date ``offset`` from ``trigger`` and the weekday holidays skipped on the way.
+
+    ``calendar`` is None for a definition with ``calendar: none``, which the loader lets count
+    calendar days only."""
     if offset.unit is Unit.BUSINESS_DAYS:
+        if calendar is None:
+            raise ValueError("business days need a holiday calendar; the definition has `calendar: none`")
         result = add_business_days(trigger, offset.amount, calendar)
         return result.date, result.holidays_skipped
     if offset.counting is Counting.BEFORE_BIRTHDAY:
@@ -102,7 +108,9 @@ def apply_offset(
     return adders[offset.unit](trigger, offset.amount), ()
 
 
-def compute_deadline(rule: DeadlineRule, env: EvalEnv, calendar: HolidayCalendar) -> ComputedDeadline | None:
+def compute_deadline(
+    rule: DeadlineRule, env: EvalEnv, calendar: HolidayCalendar | None
+) -> ComputedDeadline | None:
     """The deadline ``rule`` gives for the facts in ``env``, or None if it does not apply yet."""
     if rule.when is not None and not is_true(rule.when.evaluate(env)):
         return None
@@ -113,11 +121,22 @@ def compute_deadline(rule: DeadlineRule, env: EvalEnv, calendar: HolidayCalendar
     if version is None:
         return None
     counted = version.offset
+    parts: list[str] = []
+    national = env.facts.get(rule.amount_override.fact) if rule.amount_override else None
+    if rule.amount_override is not None and isinstance(national, int | Decimal) and national >= 0:
+        counted = Offset(int(national), counted.unit, counted.counting)
+        label = rule.amount_override.label
+        given = f"{label[:1].upper()}{label[1:]} gives {_length(counted)}"
+        # An amount of 0 is a placeholder for "set by the national rule": nothing to compare.
+        instead = f" instead of the {_length(version.offset)} of the rule" if version.offset.amount else ""
+        parts.append(f"{given}{instead}.")
     due, holidays = apply_offset(counted, trigger, calendar)
-    parts = [f"{version.offset.describe()} {rule.trigger_label} ({trigger.isoformat()}): {due.isoformat()}."]
-    parts.append(_month_end_text(version.offset, trigger, due))
-    parts.append(_day_type_text(version.offset, holidays, calendar))
+    parts.append(f"{counted.describe()} {rule.trigger_label} ({trigger.isoformat()}): {due.isoformat()}.")
+    parts.append(_month_end_text(counted, trigger, due))
+    parts.append(_day_type_text(counted, holidays, calendar))
     basis, confidence = rule.legal.basis, version.confidence
+    if counted is not version.offset and rule.amount_override is not None:
+        confidence = _weaker(confidence, rule.amount_override.confidence)
     if len(rule.versions) > 1:
         basis = f"{rule.legal.basis}; {version.basis}"
         note = f" {version.note}" if version.note else ""
@@ -132,6 +151,10 @@ def compute_deadline(rule: DeadlineRule, env: EvalEnv, calendar: HolidayCalendar
         if alt_due < due:
             due, holidays, counted = alt_due, alt_holidays, alternative.offset
         parts.append(f"Redress counts the earlier date, {due.isoformat()}.")
+    for addition in rule.additions:
+        due = _add(addition, env, due, parts)
+        if is_true(addition.when.evaluate(env)):
+            confidence = _weaker(confidence, addition.confidence)
     open_ended = False
     if rule.until is not None:
         due = _extend_until(rule, env, due, parts)
@@ -208,6 +231,30 @@ def _apply_clock_stop(
     return result.limit, f"{basis}; {stop.legal.basis}", _weaker(confidence, stop.legal.confidence)
 
 
+def _length(offset: Offset) -> str:
+    """ "30 days", "1 month": the offset's length without how it is counted."""
+    unit = offset.unit.value.replace("_", " ")
+    return f"{offset.amount} {unit.removesuffix('s') if offset.amount == 1 else unit}"
+
+
+def _add(addition: Addition, env: EvalEnv, due: date, parts: list[str]) -> date:
+    """``due`` plus the addition's days when its condition holds; unknown adds nothing (the
+    earlier date is the safe one) but says what would change it."""
+    holds = addition.when.evaluate(env)
+    if is_true(holds):
+        later = add_days(due, addition.days)
+        parts.append(
+            f"Plus {addition.days} days because {addition.label} ({addition.basis}): {later.isoformat()}."
+        )
+        return later
+    if holds is UNKNOWN:
+        parts.append(
+            f"If {addition.label}, add {addition.days} days ({addition.basis}); until that is known"
+            f" Redress counts the earlier date."
+        )
+    return due
+
+
 def _extend_until(rule: DeadlineRule, env: EvalEnv, due: date, parts: list[str]) -> date:
     """A protected period runs at least to ``due`` and on until the later event, if any."""
     assert rule.until is not None
@@ -230,8 +277,8 @@ def _month_end_text(offset: Offset, trigger: date, due: date) -> str:
     return ""
 
 
-def _day_type_text(offset: Offset, holidays: tuple[Holiday, ...], calendar: HolidayCalendar) -> str:
-    if offset.unit is not Unit.BUSINESS_DAYS:
+def _day_type_text(offset: Offset, holidays: tuple[Holiday, ...], calendar: HolidayCalendar | None) -> str:
+    if offset.unit is not Unit.BUSINESS_DAYS or calendar is None:
         return "Counted in calendar days; a date on a weekend or holiday does not move."
     if not holidays:
         return f"Counted in working days: weekends and {calendar.label} skipped (none fell in the period)."

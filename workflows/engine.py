@@ -20,6 +20,7 @@ from workflows.calendars import get_calendar
 from workflows.conditions import CompiledExpression, EvalEnv, ExpressionRuntimeError, is_true
 from workflows.deadline_rules import ComputedDeadline, compute_deadline, legal_fields
 from workflows.model import EvidenceRule, Outcome, Workflow
+from workflows.schema import NO_CALENDAR
 from workflows.types import UNKNOWN
 
 
@@ -103,7 +104,7 @@ def _evaluate(workflow: Workflow, facts: Mapping[str, object], today: date) -> E
     # Facts from other workflows ("tell your story once") count as they are; facts this
     # workflow asks are added as their questions are reached on a live branch.
     live = {key: value for key, value in known.items() if key not in asked_here}
-    calendar = get_calendar(workflow.calendar_id)
+    calendar = None if workflow.calendar_id == NO_CALENDAR else get_calendar(workflow.calendar_id)
 
     def environment(with_deadlines: bool) -> tuple[EvalEnv, tuple[ComputedDeadline, ...]]:
         plain = EvalEnv(facts=live, today=today, calendar_id=workflow.calendar_id)

@@ -6,11 +6,13 @@ returns the problems without raising, for ``redress check``. Checks beyond the s
 fact key exists in the fact dictionary; every condition type-checks; ids are unique; no
 question depends on a fact that is asked only later (it could never be reached in order); no
 rule is constantly false; every deadline has a legal basis and confidence; every named
-template exists; every calendar is known.
+template exists; every calendar is known, and a definition with ``calendar: none`` counts no
+business days.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,7 +32,9 @@ from workflows.conditions import (
 )
 from workflows.facts import FactDictionary, suggest
 from workflows.model import (
+    Addition,
     Alternative,
+    AmountOverride,
     ClockStop,
     DeadlineRule,
     DocumentRule,
@@ -46,10 +50,20 @@ from workflows.model import (
     Workflow,
 )
 from workflows.problems import DefinitionError, Problem
-from workflows.schema import Basis, DeadlineDoc, DefinitionDoc, DocumentDoc, OffsetDoc
+from workflows.schema import (
+    NO_CALENDAR,
+    AppliesInDoc,
+    Basis,
+    DeadlineDoc,
+    DefinitionDoc,
+    DocumentDoc,
+    OffsetDoc,
+    Unit,
+)
 from workflows.types import FactType
 from workflows.yaml_source import LineMap, PathKey, YamlSyntaxError, load_yaml
 
+_BUSINESS_DAYS_CALL = re.compile(r"\badd_business_days\s*\(")
 _MISSING_FIELD_HINTS = {
     "basis": "every rule carries `basis` (the law or guidance it rests on) and `confidence`",
     "confidence": "every rule carries `confidence`: V (verified), S (secondary) or U (unconfirmed)",
@@ -66,6 +80,7 @@ class _Context:
     templates_root: Path | None
     problems: list[Problem] = field(default_factory=list)
     deadline_ids: frozenset[str] = frozenset()
+    calendar_id: str = NO_CALENDAR
 
     def report(self, where: PathKey, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(self.path, self.lines.line_for(where), message, hint))
@@ -168,6 +183,7 @@ _KNOWN_FIELDS = _schema_field_names()
 
 def _build(ctx: _Context, doc: DefinitionDoc) -> Workflow:
     ctx.deadline_ids = frozenset(d.id for d in doc.deadlines)
+    ctx.calendar_id = doc.calendar
     _check_calendar(ctx, doc.calendar)
     _check_unique(ctx, "step", [("steps", i, "id") for i in range(len(doc.steps))], [s.id for s in doc.steps])
     for section, items in (
@@ -181,7 +197,7 @@ def _build(ctx: _Context, doc: DefinitionDoc) -> Workflow:
         _check_unique(ctx, section.rstrip("s"), paths, [item.id for item in items])
     sources = {s.id: s for s in doc.sources}
 
-    def legal(rule: Basis, where: PathKey) -> LegalBasis:
+    def legal(rule: Basis | AppliesInDoc, where: PathKey) -> LegalBasis:
         url = None
         if rule.source is not None:
             if rule.source not in sources:
@@ -233,6 +249,7 @@ def _build(ctx: _Context, doc: DefinitionDoc) -> Workflow:
         _check_not_constant_false(ctx, outcome.when, ("outcomes", i, "when"), f"outcome {outcome.id}")
     for i, item in enumerate(evidence):
         _check_not_constant_false(ctx, item.when, ("evidence", i, "when"), f"evidence item {item.id}")
+    applies_in_legal = legal(doc.applies_in, ("applies_in",)) if doc.applies_in else None
     return Workflow(
         id=doc.id,
         version=doc.version,
@@ -250,6 +267,8 @@ def _build(ctx: _Context, doc: DefinitionDoc) -> Workflow:
         deadlines=deadlines,
         documents=documents,
         path=ctx.path,
+        applies_in=frozenset(doc.applies_in.countries) if doc.applies_in else frozenset(),
+        applies_in_legal=applies_in_legal,
     )
 
 
@@ -313,6 +332,30 @@ def _build_deadline(
         _check_date_fact(ctx, d.clock_stop.end, (*where, "clock_stop", "end"))
         clock_stop = ClockStop(d.clock_stop.start, d.clock_stop.end, d.clock_stop.label, clock_stop_legal)
     alternatives = tuple(Alternative(_offset(a.offset), a.basis, a.confidence) for a in d.alternatives)
+    additions = tuple(
+        Addition(
+            _condition(ctx, a.when, (*where, "additions", i, "when")),
+            a.days,
+            a.label,
+            a.basis,
+            a.confidence,
+        )
+        for i, a in enumerate(d.additions)
+    )
+    amount_override = None
+    if d.amount_override is not None:
+        _check_number_fact(ctx, d.amount_override.fact, (*where, "amount_override", "fact"))
+        amount_override = AmountOverride(
+            d.amount_override.fact, d.amount_override.label, d.amount_override.confidence
+        )
+    if ctx.calendar_id == NO_CALENDAR:
+        offsets = [v.offset for v in versions] + [a.offset for a in alternatives]
+        if any(o.unit is Unit.BUSINESS_DAYS for o in offsets):
+            ctx.report(
+                (*where, "offset") if d.offset is not None else where,
+                f"deadline {d.id} counts business days but the definition has `calendar: none`",
+                "name the holiday calendar (GB-EAW, GB-SCT, GB-NIR, US) or count calendar days",
+            )
     return DeadlineRule(
         id=d.id,
         label=d.label,
@@ -328,6 +371,8 @@ def _build_deadline(
         extension=d.extension,
         legal=legal,
         clock_stop=clock_stop,
+        additions=additions,
+        amount_override=amount_override,
     )
 
 
@@ -366,6 +411,8 @@ def _offset(doc: OffsetDoc) -> Offset:
 
 
 def _check_calendar(ctx: _Context, calendar_id: str) -> None:
+    if calendar_id == NO_CALENDAR:
+        return
     try:
         get_calendar(calendar_id)
     except UnknownCalendarError as exc:
@@ -391,6 +438,13 @@ def _check_date_fact(ctx: _Context, key: str, where: PathKey) -> None:
         ctx.report(where, f"unknown fact key {key!r}", "add it to workflows/facts.yaml")
     elif ctx.facts.get(key).type is not FactType.DATE:
         ctx.report(where, f"{key} is a {ctx.facts.get(key).type} fact; a date fact is needed here")
+
+
+def _check_number_fact(ctx: _Context, key: str, where: PathKey) -> None:
+    if key not in ctx.facts:
+        ctx.report(where, f"unknown fact key {key!r}", "add it to workflows/facts.yaml")
+    elif ctx.facts.get(key).type is not FactType.NUMBER:
+        ctx.report(where, f"{key} is a {ctx.facts.get(key).type} fact; a number fact is needed here")
 
 
 def _check_versions(ctx: _Context, versions: Iterable[RuleVersion], where: PathKey) -> None:
@@ -474,6 +528,12 @@ def _compile(
         column = f" (column {exc.column + 1})" if exc.column is not None else ""
         ctx.report(where, f"{exc.message}{column} in `{source}`", exc.hint)
         return _never
+    if ctx.calendar_id == NO_CALENDAR and _BUSINESS_DAYS_CALL.search(source):
+        ctx.report(
+            where,
+            "add_business_days needs a holiday calendar, but the definition has `calendar: none`",
+            "name the calendar (GB-EAW, GB-SCT, GB-NIR, US) or count calendar days",
+        )
     for ref in sorted(compiled.deadline_refs - ctx.deadline_ids):
         ctx.report(
             where,

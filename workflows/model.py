@@ -159,6 +159,26 @@ class ClockStop:
 
 
 @dataclass(frozen=True, slots=True)
+class Addition:
+    """Calendar days added to a deadline when ``when`` holds (a decision served by mail)."""
+
+    when: CompiledExpression
+    days: int
+    label: str
+    basis: str
+    confidence: Confidence
+
+
+@dataclass(frozen=True, slots=True)
+class AmountOverride:
+    """A number fact that replaces the offset's amount when answered (a national rule's period)."""
+
+    fact: str
+    label: str
+    confidence: Confidence
+
+
+@dataclass(frozen=True, slots=True)
 class DeadlineRule:
     """A deadline rule with its register id."""
 
@@ -176,6 +196,8 @@ class DeadlineRule:
     extension: str | None
     legal: LegalBasis
     clock_stop: ClockStop | None = None
+    additions: tuple[Addition, ...] = ()
+    amount_override: AmountOverride | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +232,14 @@ class Workflow:
     deadlines: tuple[DeadlineRule, ...]
     documents: tuple[DocumentRule, ...]
     path: Path
+    applies_in: frozenset[str] = frozenset()  # countries of a COE or EU instrument
+    applies_in_legal: LegalBasis | None = None  # the source of that list
+
+    def applies_to_country(self, country: str) -> bool:
+        """Whether a case in ``country`` (ISO 3166-1 alpha-2, ``GB``; or a subdivision, ``US-CA``)
+        may use this workflow: its own jurisdiction, or one of the countries it applies in."""
+        code = country.strip().upper().split("-", 1)[0]
+        return code == self.jurisdiction or code in self.applies_in
 
     @property
     def questions(self) -> tuple[Question, ...]:

@@ -21,6 +21,11 @@ Expression = Annotated[str, Field(min_length=1, max_length=2000)]
 Text = Annotated[str, Field(min_length=1)]
 
 
+# Instruments that apply in many countries: a definition for one lists its countries (`applies_in`).
+MULTI_COUNTRY_JURISDICTIONS = ("COE", "EU")
+NO_CALENDAR = "none"  # `calendar: none`: the definition counts no business days
+
+
 class _Doc(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -202,6 +207,24 @@ class ClockStopDoc(Basis):
     label: Text
 
 
+class AdditionDoc(_Doc):
+    """Extra calendar days added when a condition holds (3 days when a USCIS decision is mailed)."""
+
+    when: Expression
+    days: Annotated[int, Field(ge=1, le=60)]
+    label: Text  # completes "because ...", e.g. "the decision was served by mail"
+    basis: Text
+    confidence: Confidence
+
+
+class AmountOverrideDoc(_Doc):
+    """A number fact that, when answered, replaces the offset's amount (a national rule's period)."""
+
+    fact: Text
+    label: Text
+    confidence: Confidence
+
+
 class DeadlineDoc(Basis):
     """A deadline rule, with its register id from domain.md."""
 
@@ -217,6 +240,8 @@ class DeadlineDoc(Basis):
     override: OverrideDoc | None = None
     until: UntilDoc | None = None  # period_end: runs at least to the computed date, and until this
     clock_stop: ClockStopDoc | None = None  # early conciliation: extends the computed limit
+    additions: list[AdditionDoc] = Field(default_factory=list)
+    amount_override: AmountOverrideDoc | None = None
     consequence: Text
     extension: str | None = None
 
@@ -238,6 +263,25 @@ class DocumentDoc(_Doc):
     template: Identifier | None = None
 
 
+class AppliesInDoc(_Doc):
+    """The countries a multi-country instrument (a treaty, a directive) applies in, with its source."""
+
+    countries: Annotated[list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]], Field(min_length=1)]
+    as_of: date
+    basis: Text
+    confidence: Confidence
+    source: Identifier | None = None
+    check: str | None = None
+
+    @model_validator(mode="after")
+    def _unconfirmed_says_what_to_check(self) -> AppliesInDoc:
+        if self.confidence is Confidence.UNCONFIRMED and not self.check:
+            raise ValueError("an unconfirmed (U) list of countries must say what to `check`")
+        if len(set(self.countries)) != len(self.countries):
+            raise ValueError("a country is listed twice in `applies_in.countries`")
+        return self
+
+
 class DefinitionDoc(_Doc):
     """A whole workflow definition file."""
 
@@ -246,7 +290,8 @@ class DefinitionDoc(_Doc):
     title: Text
     summary: Text
     jurisdiction: Annotated[str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$|^[A-Z]{2,3}$")]
-    calendar: Text
+    calendar: Text  # a calendar id, or "none" when no deadline counts business days
+    applies_in: AppliesInDoc | None = None  # for a multi-country jurisdiction (COE, EU)
     process_kind: ProcessKind
     effective_from: date
     effective_to: date | None = None
@@ -261,4 +306,9 @@ class DefinitionDoc(_Doc):
     def _effective_range(self) -> DefinitionDoc:
         if self.effective_to is not None and self.effective_to <= self.effective_from:
             raise ValueError("`effective_to` must be after `effective_from`")
+        multi_country = self.jurisdiction in MULTI_COUNTRY_JURISDICTIONS
+        if multi_country and self.applies_in is None:
+            raise ValueError(f"jurisdiction {self.jurisdiction} spans countries: list them in `applies_in`")
+        if not multi_country and self.applies_in is not None:
+            raise ValueError("`applies_in` is only for a multi-country jurisdiction such as COE or EU")
         return self

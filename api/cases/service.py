@@ -223,13 +223,15 @@ def list_cases(
 # --- applications -------------------------------------------------------------------------------
 
 
+US_STATE_FACT = "us.state"
+
+
 def workflow_catalogue(case: LegalCase, today: date) -> list[CatalogueEntry]:
-    """The workflows in force on ``today`` for the case's country (``GB-ENG`` → ``GB``)."""
-    country = case.jurisdiction.split("-", 1)[0]
+    """The workflows in force on ``today`` for the case's country (``GB-ENG`` → ``GB``), with the
+    Council of Europe and EU ones whose list of countries includes it."""
     return [
         CatalogueEntry(id=w.id, title=w.title, summary=w.summary, process_kind=w.process_kind)
-        for w in default_catalogue().in_force(today)
-        if w.jurisdiction == country
+        for w in default_catalogue().for_country(today, case.jurisdiction)
     ]
 
 
@@ -262,6 +264,7 @@ def start_application(
     if existing is not None:
         raise ApplicationError(f"This case already has an application for {entries[workflow_id].title}.")
     workflow = default_catalogue().get(workflow_id, today)
+    _record_us_state(session, settings, actor, case, workflow, now=now, today=today)
     facts = _engine_facts(session, settings, case)
     try:
         evaluation = evaluate(workflow, facts, today)
@@ -288,6 +291,35 @@ def start_application(
     session.commit()
     session.refresh(application)
     return application
+
+
+def _record_us_state(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    case: LegalCase,
+    workflow: Workflow,
+    *,
+    now: datetime,
+    today: date,
+) -> None:
+    """A US workflow that asks the state gets it from a case opened in ``US-XX``, unless the
+    case already has an answer: the advocate can still change it on the question's page."""
+    asks_state = any(q.fact == US_STATE_FACT for q in workflow.questions)
+    if not (asks_state and case.jurisdiction.startswith("US-")):
+        return
+    if US_STATE_FACT in read_facts(session, settings, case):
+        return
+    change_facts(
+        session,
+        settings,
+        actor,
+        case,
+        {US_STATE_FACT: case.jurisdiction},
+        source=FactSource.ADVOCATE.value,
+        now=now,
+        today=today,
+    )
 
 
 def list_applications(session: Session, actor: Actor, case: LegalCase) -> list[Application]:

@@ -207,6 +207,29 @@ def test_the_new_case_form_offers_languages_and_jurisdictions(advocate: TestClie
         assert f'<option value="{language}"' in page.text
 
 
+def test_a_case_can_be_opened_where_only_council_of_europe_and_eu_workflows_apply(
+    advocate: TestClient, db_session: Session
+) -> None:
+    page = advocate.get("/cases/new")
+    assert '<optgroup label="Other countries (Council of Europe, EU)">' in page.text
+    assert '<option value="DE">Germany</option>' in page.text
+    assert '<option value="GB">' not in page.text  # the UK is chosen by nation above
+
+    response = post_form(
+        advocate,
+        "/cases/new",
+        {"reference": "Case Stork", "preferred_language": "en", "jurisdiction": "DE"},
+        token_page="/cases/new",
+    )
+
+    assert response.status_code == 303
+    task_list = advocate.get(location(response)).text
+    assert "Germany" in task_list
+    assert "Recovery and reflection period (Council of Europe Convention)" in task_list
+    assert "EU residence permit for victims who cooperate (Directive 2004/81/EC)" in task_list
+    assert "/wages/flsa" not in task_list
+
+
 def test_creating_a_case_goes_to_its_task_list(advocate: TestClient, db_session: Session) -> None:
     response = post_form(
         advocate,

@@ -233,6 +233,9 @@ EXPECTED: Final[dict[tuple[str, str], Row]] = {
     ("GET", "/cases/{case_id}/wages/working.csv"): on_a_case(
         caseworkers=see("/cases/{case}/wages"), lawyer_with_share=see("/cases/{case}/wages")
     ),
+    # The FLSA wage calculator: the case's caseworkers only.
+    ("GET", "/cases/{case_id}/wages/flsa"): on_a_case(caseworkers=OK, lawyer_with_share=FORBIDDEN),
+    ("POST", "/cases/{case_id}/wages/flsa"): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN),
     # The survivor's pages.
     ("GET", "/survivor/start"): by_kind(anonymous=OK, caseworkers=OK, lawyers=OK, survivors=TO_SURVIVOR_VIEW),
     ("POST", "/survivor/start"): everyone(FORM_REFUSED),
@@ -264,6 +267,7 @@ FORMS: Final[dict[tuple[str, str], dict[str, str]]] = {
     ("POST", "/cases/{case_id}/comments"): {"body": "", "application_id": ""},
     ("POST", QUESTION): {"answer": "not a date"},
     ("POST", "/cases/{case_id}/wages"): {"rows": "1", "start-0": "not a date", "end-0": "", "hours-0": ""},
+    ("POST", "/cases/{case_id}/wages/flsa"): {"start_0": "not a date", "hours_0": "40", "action": "save"},
     ("POST", "/survivor/start"): {"code": "", "display_name": "", "passphrase": "", "passphrase_again": ""},
     ("POST", "/survivor/sign-in"): {"sign_in_name": "", "passphrase": ""},
     ("POST", "/survivor/sign-out"): {},

@@ -32,6 +32,7 @@ from api.cases.schemas import CatalogueEntry
 from api.deps import SessionDep, SettingsDep
 from api.orgs.models import DEFAULT_TIMEZONE, Organisation
 from api.settings import Settings
+from web.european_countries import EUROPEAN_COUNTRY_NAMES
 from web.forms import CsrfProtected, FormDep, FormErrors, text_field
 from web.identity import Identity, StaffIdentity, now_utc
 from web.rendering import is_htmx, render
@@ -66,7 +67,24 @@ JURISDICTIONS: Final = (
         ),
     ),
 )
-JURISDICTION_NAMES: Final = {code: name for _, group in JURISDICTIONS for code, name in group}
+JurisdictionGroups = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+
+@cache
+def jurisdiction_groups() -> JurisdictionGroups:
+    """:data:`JURISDICTIONS`, then the countries where only Council of Europe and EU workflows
+    apply (from the definitions' ``applies_in``), by name."""
+    codes = {code for workflow in default_catalogue() for code in workflow.applies_in} - {"GB"}
+    european = sorted(((c, EUROPEAN_COUNTRY_NAMES.get(c, c)) for c in codes), key=lambda pair: pair[1])
+    return (*JURISDICTIONS, ("Other countries (Council of Europe, EU)", tuple(european)))
+
+
+@cache
+def jurisdiction_names() -> dict[str, str]:
+    """Every jurisdiction a case can be opened in, code to name."""
+    return {code: name for _, group in jurisdiction_groups() for code, name in group}
+
+
 LANGUAGE_FACT: Final = "person.preferred_language"
 SEARCH_MAX_LENGTH: Final = 60
 PAGE_DIGITS: Final = 9
@@ -209,7 +227,7 @@ def _new_case_page(
         "values": values,
         "errors": errors,
         "languages": language_options(),
-        "jurisdictions": JURISDICTIONS,
+        "jurisdictions": jurisdiction_groups(),
     }
     return render(request, "cases/new.html", context, status_code=status_code)
 
@@ -237,7 +255,7 @@ def new_case(
         errors.add("reference", "Enter a reference or pseudonym for the case.")
     if values["preferred_language"] not in dict(language_options()):
         errors.add("preferred_language", "Choose the language the person prefers.")
-    if values["jurisdiction"] not in JURISDICTION_NAMES:
+    if values["jurisdiction"] not in jurisdiction_names():
         errors.add("jurisdiction", "Choose where the case will be dealt with.")
     if not errors:
         try:
@@ -355,7 +373,7 @@ def render_case_page(
         "may_manage": may_manage,
         "may_share": access.can_share(session, identity.actor, case),
         "may_edit_facts": access.can_edit_facts(session, identity.actor, case),
-        "jurisdiction_name": JURISDICTION_NAMES.get(case.jurisdiction, case.jurisdiction),
+        "jurisdiction_name": jurisdiction_names().get(case.jurisdiction, case.jurisdiction),
         "language_name": dict(language_options()).get(case.preferred_language, case.preferred_language),
         "errors": errors or FormErrors(),
         **(extra or {}),

@@ -32,13 +32,66 @@ def test_the_catalogue_offers_the_definitions_of_the_case_country(
             "uk.civil_claim",
             "uk.stro",
             "uk.legal_aid",
+            "coe.reflection_period",
         }
         cica = next(e for e in entries if e.id == "uk.cica")
         assert cica.title == "Criminal injuries compensation (CICA)"
         assert cica.summary.startswith("State compensation")
         assert cica.process_kind is ProcessKind.COMPENSATION
     us_case = new_case(db_session, cheap_settings, world, "Case US", jurisdiction="US-CA")
-    assert service.workflow_catalogue(us_case, TODAY) == []
+    assert {e.id for e in service.workflow_catalogue(us_case, TODAY)} == {
+        "us.t_visa",
+        "us.u_visa",
+        "us.continued_presence",
+        "us.restitution",
+        "us.civil_1595",
+        "us.state_compensation",
+    }
+
+
+def test_council_of_europe_and_eu_workflows_are_offered_in_their_countries(
+    db_session: Session, cheap_settings: Settings, world: World
+) -> None:
+    german = new_case(db_session, cheap_settings, world, "Case DE", jurisdiction="DE")
+    assert {e.id for e in service.workflow_catalogue(german, TODAY)} == {
+        "coe.reflection_period",
+        "eu.residence_permit",
+        "eu.cross_border_compensation",
+    }
+    norwegian = new_case(db_session, cheap_settings, world, "Case NO", jurisdiction="NO")
+    assert {e.id for e in service.workflow_catalogue(norwegian, TODAY)} == {"coe.reflection_period"}
+    application = start(db_session, cheap_settings, world, norwegian, "coe.reflection_period")
+    assert application.workflow_id == "coe.reflection_period"
+    with pytest.raises(ApplicationError, match="not available for cases in NO"):
+        start(db_session, cheap_settings, world, norwegian, "eu.residence_permit")
+
+
+def test_a_us_case_gives_its_state_to_the_workflows_that_ask_it(
+    db_session: Session, cheap_settings: Settings, world: World
+) -> None:
+    case = new_case(db_session, cheap_settings, world, "Case TX", jurisdiction="US-TX")
+    start(db_session, cheap_settings, world, case, "us.t_visa")  # does not ask the state
+    assert "us.state" not in service.read_facts(db_session, cheap_settings, case)
+
+    start(db_session, cheap_settings, world, case, "us.state_compensation")
+
+    record = service.read_facts(db_session, cheap_settings, case)["us.state"]
+    assert record.value == "US-TX"
+    assert record.source == "advocate"
+    # An answer already given is kept: a crime in another state than the case's.
+    other = new_case(db_session, cheap_settings, world, "Case CA", jurisdiction="US-CA")
+    service.change_facts(
+        db_session,
+        cheap_settings,
+        actor(db_session, world.advocate),
+        other,
+        {"us.state": "US-NY"},
+        source="advocate",
+        now=NOW,
+        today=TODAY,
+    )
+    start(db_session, cheap_settings, world, other, "us.restitution")
+    assert service.read_facts(db_session, cheap_settings, other)["us.state"].value == "US-NY"
 
 
 def test_the_catalogue_offers_only_definitions_in_force(
@@ -48,6 +101,7 @@ def test_the_catalogue_offers_only_definitions_in_force(
     nrm_start = next(w.effective_from for w in default_catalogue() if w.id == "uk.nrm")
     offered = {e.id for e in service.workflow_catalogue(case, date(nrm_start.year - 1, 1, 1))}
     assert "uk.cica" in offered
+    assert "coe.reflection_period" in offered
     assert not {"uk.nrm", "uk.vts"} & offered  # both start with NABA 2022 on 30 January 2023
 
 

@@ -1,0 +1,56 @@
+"""English names of the countries where the Council of Europe and EU workflows apply, for the
+jurisdiction choice of a new case (the codes themselves come from the definitions' ``applies_in``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+EUROPEAN_COUNTRY_NAMES: Final[Mapping[str, str]] = {
+    "AD": "Andorra",
+    "AL": "Albania",
+    "AM": "Armenia",
+    "AT": "Austria",
+    "AZ": "Azerbaijan",
+    "BA": "Bosnia and Herzegovina",
+    "BE": "Belgium",
+    "BG": "Bulgaria",
+    "BY": "Belarus",
+    "CH": "Switzerland",
+    "CY": "Cyprus",
+    "CZ": "Czechia",
+    "DE": "Germany",
+    "DK": "Denmark",
+    "EE": "Estonia",
+    "ES": "Spain",
+    "FI": "Finland",
+    "FR": "France",
+    "GE": "Georgia",
+    "GR": "Greece",
+    "HR": "Croatia",
+    "HU": "Hungary",
+    "IE": "Ireland",
+    "IS": "Iceland",
+    "IT": "Italy",
+    "LI": "Liechtenstein",
+    "LT": "Lithuania",
+    "LU": "Luxembourg",
+    "LV": "Latvia",
+    "MC": "Monaco",
+    "MD": "Moldova",
+    "ME": "Montenegro",
+    "MK": "North Macedonia",
+    "MT": "Malta",
+    "NL": "Netherlands",
+    "NO": "Norway",
+    "PL": "Poland",
+    "PT": "Portugal",
+    "RO": "Romania",
+    "RS": "Serbia",
+    "SE": "Sweden",
+    "SI": "Slovenia",
+    "SK": "Slovakia",
+    "SM": "San Marino",
+    "TR": "Türkiye",
+    "UA": "Ukraine",
+}
