@@ -274,13 +274,14 @@ def dispatch(
                 "The webhook was removed.",
             )
     moment = now()
+    attempt = row.attempts + 1  # read before the commit below reloads the row
     if not _guarded(
         session,
         row_id,
         token,
         ReminderState.CLAIMED,
         state=ReminderState.SENDING.value,
-        attempts=row.attempts + 1,
+        attempts=attempt,
         lease_until=moment + timedelta(seconds=settings.reminder_lease_seconds),
     ):
         session.rollback()
@@ -302,7 +303,7 @@ def dispatch(
             domain = parseaddr(config.from_address)[1].rpartition("@")[2]
             sender.send(messages.email(address, text, message_key=row.public_id, sender_domain=domain))
     except Exception as exc:  # any failure to deliver is retried, then shown; never swallowed
-        return _after_failure(session, settings, row, token, ctx, exc, now())
+        return _after_failure(session, settings, row_id, attempt, token, ctx, exc, now())
     _guarded(
         session,
         row_id,
@@ -387,20 +388,19 @@ def _finish(
 def _after_failure(
     session: Session,
     settings: Settings,
-    row: Reminder,
+    row_id: int,
+    attempts: int,
     token: str,
     ctx: _Context,
     exc: Exception,
     now: datetime,
 ) -> str:
-    assert row.id is not None
     reason = f"Sending failed ({type(exc).__name__}: {str(exc)[:200]})"
-    attempts = row.attempts + 1
-    logger.warning("reminder %s attempt %d failed: %s", row.public_id, attempts, reason)
+    logger.warning("reminder %d attempt %d failed: %s", row_id, attempts, reason)
     if attempts >= settings.reminder_max_attempts:
         return _finish(
             session,
-            row.id,
+            row_id,
             token,
             ReminderState.SENDING,
             ReminderState.FAILED,
@@ -410,7 +410,7 @@ def _after_failure(
     delay = settings.reminder_retry_base_seconds * 2 ** (attempts - 1)
     _guarded(
         session,
-        row.id,
+        row_id,
         token,
         ReminderState.SENDING,
         state=ReminderState.PENDING.value,
