@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 import threading
@@ -38,11 +39,14 @@ class Sink:
 
     messages: list[Message] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    delay_seconds: float = 0.0  # a slow server, so that a test can kill a worker mid-sweep
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
         message = email.message_from_bytes(envelope.content)
         with self.lock:
             self.messages.append(message)
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
         return "250 OK"
 
     def to(self, address: str) -> list[Message]:
@@ -52,9 +56,9 @@ class Sink:
 
 
 @contextmanager
-def smtp_sink() -> Iterator[tuple[Sink, int]]:
+def smtp_sink(delay_seconds: float = 0.0) -> Iterator[tuple[Sink, int]]:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port, and what it receives."""
-    sink = Sink()
+    sink = Sink(delay_seconds=delay_seconds)
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()

@@ -161,7 +161,8 @@ def test_a_send_that_keeps_failing_is_retried_with_backoff_then_failed_and_shown
 
     assert _states(db_session, **email_rows) == {"failed": 7}
     failed = db_session.exec(select(Reminder).where(Reminder.state == "failed")).first()
-    assert failed is not None and "gave up after 3 attempts" in (failed.last_error or "")
+    assert failed is not None
+    assert "gave up after 3 attempts" in (failed.last_error or "")
     told = db_session.exec(
         select(Notification).where(
             Notification.user_id == world.advocate.id,
