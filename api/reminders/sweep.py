@@ -55,6 +55,7 @@ from api.contact_preferences.service import read_preferences, why_not_reachable
 from api.deadlines.models import CaseDeadline, DeadlineState
 from api.orgs.models import Organisation, User
 from api.reminders import messages, webhook
+from api.reminders.digest import digest_text, plan_digests
 from api.reminders.escalation import plan_escalations
 from api.reminders.mail import MailConfig, MailSender, usable_mail_config
 from api.reminders.models import (
@@ -107,6 +108,7 @@ def sweep(
     with Session(engine) as session:
         report.recovered = recover_expired(session, settings, now())
         report.escalations_planned = plan_escalations(session, settings, now())
+        plan_digests(session, settings, now())
         session.commit()
     started = clock.monotonic()
     config = usable_mail_config(settings)
@@ -230,7 +232,12 @@ def dispatch(
         user = session.get(User, row.user_id) if row.user_id is not None else None
         address = user.email if user is not None and user.email else ""
         user_id = row.user_id
-    text = survivor_text or _staff_text(settings, row, ctx)
+    if survivor_text is not None:
+        text = survivor_text
+    elif row.purpose == Purpose.DIGEST and user_id is not None:
+        text = digest_text(session, user_id, now())
+    else:
+        text = _staff_text(settings, row, ctx)
 
     if row.channel == Channel.IN_APP:
         if user_id is None:

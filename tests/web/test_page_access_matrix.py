@@ -246,6 +246,7 @@ EXPECTED: Final[dict[tuple[str, str], Row]] = {
     ),
     ("GET", "/notifications"): staff_page(OK),
     ("POST", "/notifications/read"): staff_page(see("/notifications")),
+    ("POST", "/notifications/digest"): staff_page(FORM_REFUSED),
     ("GET", "/account/calendar"): staff_page(OK),
     ("POST", "/account/calendar"): staff_page(FORM_REFUSED),
     ("GET", "/calendar/{token}.ics"): everyone(NOT_FOUND),  # an unknown token, whoever asks
@@ -284,6 +285,7 @@ FORMS: Final[dict[tuple[str, str], dict[str, str]]] = {
     ("POST", "/survivor/sign-out"): {},
     ("POST", "/cases/{case_id}/deadlines/{deadline_id}"): {"action": ""},
     ("POST", "/notifications/read"): {},
+    ("POST", "/notifications/digest"): {"digest": ""},
     ("POST", "/account/calendar"): {"action": ""},
     ("POST", "/organisation/reminders"): {"hour_limit": "noon"},
     ("POST", "/survivor/contact-preferences"): {"reminders": ""},

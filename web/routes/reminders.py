@@ -2,6 +2,7 @@
 and the organisation's reminder policy and webhook (its admins only).
 
 - ``GET /notifications``, ``POST /notifications/read``: the person's notifications; mark all read.
+- ``POST /notifications/digest``: the daily digest of their cases' deadlines, on or off.
 - ``GET/POST /account/calendar``: make a new secret feed address (shown once) or revoke it.
 - ``GET /calendar/{token}.ics``: the feed itself, for calendar apps, without signing in; an
   unknown or revoked token is 404.
@@ -22,6 +23,7 @@ from api.cases.errors import AccessDenied
 from api.deps import SessionDep, SettingsDep
 from api.orgs.models import Organisation
 from api.reminders import calendar_feed, notifications
+from api.reminders.digest import set_daily_digest, wants_daily_digest
 from api.reminders.models import OrgWebhook
 from api.reminders.planning import DEADLINE_KINDS, PolicyInputError, policy_for, set_policy
 from api.reminders.webhook import WebhookInputError, set_webhook
@@ -40,9 +42,29 @@ KIND_NAMES: Final = {
 
 @router.get("/notifications")
 def notifications_page(request: Request, session: SessionDep, identity: StaffIdentity) -> Response:
-    """The person's latest notifications, newest first."""
-    items = notifications.latest(session, identity.actor.user_id)
-    return render(request, "reminders/notifications.html", {"items": items})
+    """The person's latest notifications, newest first, and their daily digest choice."""
+    return _notifications_page(request, session, identity)
+
+
+def _notifications_page(
+    request: Request, session: Session, identity: Identity, errors: FormErrors | None = None
+) -> Response:
+    context = {
+        "items": notifications.latest(session, identity.actor.user_id),
+        "digest": wants_daily_digest(session, identity.actor.user_id),
+        "errors": errors or FormErrors(),
+    }
+    return render(request, "reminders/notifications.html", context, status_code=422 if errors else 200)
+
+
+@router.post("/notifications/digest", dependencies=[CsrfProtected])
+def set_digest(request: Request, session: SessionDep, identity: StaffIdentity, form: FormDep) -> Response:
+    """Turn the daily digest on (``digest`` = ``on``) or off (``off``)."""
+    choice = text_field(form, "digest", max_length=3)
+    if choice not in {"on", "off"}:
+        return _notifications_page(request, session, identity, FormErrors.of("digest", "Choose on or off."))
+    set_daily_digest(session, identity.actor.user_id, choice == "on")
+    return RedirectResponse("/notifications", status_code=303)
 
 
 @router.post("/notifications/read", dependencies=[CsrfProtected])

@@ -18,6 +18,7 @@ from api.contact_preferences.service import ContactPreferences
 from api.db.engine import create_db_engine
 from api.deadlines import service as deadlines
 from api.reminders import webhook
+from api.reminders.digest import set_daily_digest
 from api.reminders.models import Notification, Purpose, Recipient, Reminder, ReminderState
 from api.reminders.sweep import claim_due, sweep
 from api.settings import Settings
@@ -299,3 +300,28 @@ def test_an_unacknowledged_deadline_within_48_hours_escalates_to_supervisors_onc
     assert (
         len(db_session.exec(select(Reminder).where(Reminder.purpose == Purpose.ESCALATION.value)).all()) == 1
     )
+
+
+def test_an_advocate_who_asked_gets_one_daily_digest_a_day(
+    db_session: Session, cheap_settings: Settings, world: World, engine: Engine
+) -> None:
+    case = cica_case(db_session, cheap_settings, world)
+    confirm_all(db_session, cheap_settings, world, case)
+    set_daily_digest(db_session, world.advocate.id or 0, True)
+    morning = datetime(2027, 3, 1, 8, 30, tzinfo=UTC)
+
+    sweep(engine, cheap_settings, now=lambda: datetime(2027, 3, 1, 7, 30, tzinfo=UTC))  # too early
+    sweep(engine, cheap_settings, now=lambda: morning)
+    sweep(engine, cheap_settings, now=lambda: morning + timedelta(hours=3))  # same day: nothing new
+
+    digests = db_session.exec(
+        select(Notification).where(col(Notification.title).startswith("Your deadlines"))
+    ).all()
+    assert [(n.user_id, n.title) for n in digests] == [
+        (world.advocate.id, "Your deadlines: 1 in the next two weeks")
+    ]
+    assert "2027-03-10  case Case Kestrel  UK-CICA-D1" in digests[0].body
+    # The admin did not ask for it.
+    assert not db_session.exec(
+        select(Reminder).where(Reminder.purpose == Purpose.DIGEST.value, Reminder.user_id == world.admin.id)
+    ).all()
