@@ -116,9 +116,12 @@ def sweep(
         while clock.monotonic() - started < time_budget_seconds:
             with Session(engine) as session:
                 token, rows = claim_due(session, settings, now(), batch_size)
-                if not rows:
-                    break
-                for row in rows:
+                session.expunge_all()  # plain values from here on; each send has its own session
+            if not rows:
+                break
+            for row in rows:
+                # A short session per reminder: its commits never re-expire the whole batch.
+                with Session(engine) as session:
                     report.count(dispatch(session, settings, row, token, sender, config, now))
     return report
 
