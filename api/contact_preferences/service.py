@@ -23,6 +23,8 @@ from api.cases.errors import AccessDenied
 from api.cases.models import LegalCase
 from api.cases.permissions import authorise
 from api.contact_preferences.models import ContactPreference
+from api.deadlines.models import CaseDeadline, DeadlineState
+from api.reminders import planning
 from api.security.crypto import decrypt_field, encrypt_field
 from api.settings import Settings
 
@@ -136,6 +138,16 @@ def save_preferences(
     row.language = preferences.language
     row.updated_at = now
     session.add(row)
+    session.flush()
+    # Deadlines confirmed before the person had preferences get their reminders planned now; the
+    # sweep decides at sending time whether each channel may be used.
+    confirmed = session.exec(
+        select(CaseDeadline).where(
+            CaseDeadline.case_id == saved_id(case), CaseDeadline.state == DeadlineState.CONFIRMED.value
+        )
+    ).all()
+    for deadline in confirmed:
+        planning.plan_for_deadline(session, settings, case, deadline, now=now)
     record_event(
         session,
         organisation_id=case.organisation_id,

@@ -325,3 +325,24 @@ def test_an_advocate_who_asked_gets_one_daily_digest_a_day(
     assert not db_session.exec(
         select(Reminder).where(Reminder.purpose == Purpose.DIGEST.value, Reminder.user_id == world.admin.id)
     ).all()
+
+
+def test_a_survivor_who_opts_in_after_the_deadline_was_confirmed_is_reminded_too(
+    db_session: Session, cheap_settings: Settings, world: World, engine: Engine
+) -> None:
+    case = cica_case(db_session, cheap_settings, world)
+    confirm_all(db_session, cheap_settings, world, case)
+    survivor = add_survivor(db_session, cheap_settings, world, case)
+    set_preferences(
+        db_session,
+        cheap_settings,
+        survivor,
+        case,
+        ContactPreferences(reminders_opt_in=True, in_app_safe=True),
+    )
+
+    sweep(engine, cheap_settings, now=lambda: DUE_DAY)
+
+    notes = db_session.exec(select(Notification).where(Notification.user_id == survivor.id)).all()
+    assert len(notes) == 7
+    assert {n.title for n in notes} == {"You have a date coming up"}
