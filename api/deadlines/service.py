@@ -54,7 +54,19 @@ def sync_deadlines(
     and its pending reminders are cancelled. A date entered from a letter still wins. Rules that
     no longer apply become ``gone``. Adds to the session; the caller commits.
     """
-    session.flush()  # the applications need their ids
+    # No flush here: the caller's commit must stay the first write to reach the database, so
+    # that a concurrent change of the same facts fails there, where the caller handles it.
+    with session.no_autoflush:
+        _sync(session, case, applications, evaluations, now)
+
+
+def _sync(
+    session: Session,
+    case: LegalCase,
+    applications: Sequence[Application],
+    evaluations: Sequence[Evaluation],
+    now: datetime,
+) -> None:
     ids = [saved_id(a) for a in applications]
     rows = session.exec(select(CaseDeadline).where(col(CaseDeadline.application_id).in_(ids))).all()
     by_key = {(row.application_id, row.rule_id): row for row in rows}
