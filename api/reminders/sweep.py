@@ -321,7 +321,7 @@ def dispatch(
         ReminderState.SENDING,
         state=ReminderState.SENT.value,
         sent_at=now(),
-        last_error=None,
+        # last_error stays: "re-sent after an interruption" tells why a copy may have come twice.
     )
     session.commit()
     return ReminderState.SENT.value
