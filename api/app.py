@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from api.cases.comments_router import router as comments_router
 from api.cases.router import router as cases_router
+from api.deadlines.router import router as deadlines_router
 from api.heartbeat.router import router as heartbeat_router
 
 API_PREFIX: Final = "/api/v1"
@@ -19,4 +20,5 @@ def create_api_router() -> APIRouter:
     router.include_router(heartbeat_router)
     router.include_router(cases_router)
     router.include_router(comments_router)
+    router.include_router(deadlines_router)
     return router

@@ -130,6 +130,22 @@ class Settings(BaseSettings):
     # than this only add switching between them, not work done (see tests/benchmarks).
     web_threads: int = Field(default=8, gt=0, le=200)
 
+    # Reminders by email (issue 5). Kept as text so that a wrong value never stops Redress from
+    # starting: api.reminders.mail checks them, warns at start and email alone stays off.
+    smtp_host: str = ""  # empty: no email reminders (in-app ones still work)
+    smtp_port: str = "25"
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_from: str = ""  # e.g. "Redress <reminders@example.org>"
+    smtp_starttls: str = "false"  # "true" to upgrade the connection with STARTTLS
+    # How long a worker holds a claimed reminder before another may recover it (see
+    # api.reminders.sweep); longer than the slowest send (SMTP timeout 30 s).
+    reminder_lease_seconds: float = Field(default=120.0, gt=0)
+    reminder_max_attempts: int = Field(default=5, ge=1)
+    reminder_retry_base_seconds: float = Field(default=60.0, gt=0)
+    # Where links in reminder emails point, e.g. "https://redress.example.org".
+    public_base_url: str = ""
+
     @field_validator("data_dir")
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from api.app import API_PREFIX, create_api_router
 from api.db.engine import create_db_engine, pool_options
 from api.heartbeat.router import router as health_router
+from api.reminders.mail import warn_if_misconfigured
 from api.settings import Settings, get_settings
 from api.version import app_version
 from web.errors import install_error_handlers
@@ -26,9 +27,11 @@ from web.routes.account import router as account_router
 from web.routes.api_docs import router as api_docs_router
 from web.routes.cases import router as cases_router
 from web.routes.comments import router as comments_router
+from web.routes.deadlines import router as deadlines_router
 from web.routes.flsa_wages import router as flsa_wages_router
 from web.routes.home import router as home_router
 from web.routes.interview import router as interview_router
+from web.routes.reminders import router as reminders_router
 from web.routes.setup import router as setup_router
 from web.routes.sharing import router as sharing_router
 from web.routes.sign_in import router as sign_in_router
@@ -50,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         engine = create_db_engine(settings.database_url, **pool_options(settings))
         app.state.db_engine = engine
+        warn_if_misconfigured(settings)  # email reminders off; everything else still works
         try:
             yield
         finally:
@@ -80,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(survivor_router)
     app.include_router(wages_router)
     app.include_router(flsa_wages_router)
+    app.include_router(deadlines_router)
+    app.include_router(reminders_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     # Outermost last: the size limit runs before anything reads a body.

@@ -13,9 +13,11 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from sqlmodel import Session
 from starlette.background import BackgroundTask
 
 from api.auth import service as auth_service
+from api.reminders import notifications
 from web.csrf import csrf_token, set_csrf_cookie
 from web.identity import Identity, now_utc
 from web.templating import templates
@@ -43,6 +45,9 @@ def render(
     settings = request.app.state.settings
     identity: Identity | None = getattr(request.state, "identity", None)
     idle_warning = None
+    unread = None
+    if identity is not None and not identity.is_survivor:
+        unread = _unread_notifications(request, identity)
     if identity is not None:
         idle_warning = auth_service.seconds_until_idle_timeout(
             settings, identity.user_session, now_utc(), survivor=identity.is_survivor
@@ -52,6 +57,7 @@ def render(
         "csrf_token": csrf_token(request, settings.secret_key.get_secret_value()),
         "identity": identity,
         "idle_warning_seconds": idle_warning,
+        "notifications_unread": unread,
         **(context or {}),
     }
     if block is not None and is_htmx(request):
@@ -65,3 +71,9 @@ def render(
     response.headers["Vary"] = "HX-Request"
     set_csrf_cookie(request, response, secure=settings.environment == "production")
     return response
+
+
+def _unread_notifications(request: Request, identity: Identity) -> int:
+    """The bell's count: one indexed, capped count on the app's engine."""
+    with Session(request.app.state.db_engine) as session:
+        return notifications.unread_count(session, identity.actor.user_id)

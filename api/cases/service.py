@@ -49,6 +49,7 @@ from api.cases.models import (
 )
 from api.cases.permissions import authorise
 from api.cases.schemas import CasePage, CatalogueEntry, ChangeReport, FactRecord
+from api.deadlines import service as deadlines_service
 from api.security.crypto import KeyRing, new_data_key, wrap_data_key
 from api.settings import Settings
 from workflows.catalogue import default_catalogue
@@ -288,6 +289,7 @@ def start_application(
         raise ApplicationError(f"This case already has an application for {workflow.title}.") from None
     _event(session, case, actor, "application.started", now, subject=application.public_id)
     _refresh_case(session, case, now)
+    deadlines_service.sync_deadlines(session, case, [application], [evaluation], now)
     session.commit()
     session.refresh(application)
     return application
@@ -487,6 +489,7 @@ def change_facts(
             application.updated_at = now
         session.add(application)
     _refresh_case(session, case, now, applications)
+    deadlines_service.sync_deadlines(session, case, applications, evaluations_after, now)
     try:
         session.commit()
     except IntegrityError:  # another request superseded the same fact first (one current row)

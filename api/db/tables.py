@@ -9,8 +9,11 @@ from sqlmodel import SQLModel
 from api.audit import models as audit_models
 from api.auth import models as auth_models
 from api.cases import models as cases_models
+from api.contact_preferences import models as contact_preferences_models
+from api.deadlines import models as deadlines_models
 from api.heartbeat import models as heartbeat_models
 from api.orgs import models as orgs_models
+from api.reminders import models as reminders_models
 
 metadata = SQLModel.metadata
 
@@ -18,7 +21,10 @@ __all__ = [
     "audit_models",
     "auth_models",
     "cases_models",
+    "contact_preferences_models",
+    "deadlines_models",
     "heartbeat_models",
     "metadata",
     "orgs_models",
+    "reminders_models",
 ]

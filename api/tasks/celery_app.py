@@ -19,13 +19,15 @@ from celery import Celery
 from celery.signals import beat_init
 
 from api.db.engine import ensure_sqlite_directory
+from api.reminders.mail import warn_if_misconfigured
 from api.settings import Settings, get_settings
 
-TASK_MODULES: Final = ["api.tasks.system"]
+TASK_MODULES: Final = ["api.tasks.system", "api.tasks.reminders"]
 HEARTBEAT_TASK: Final = "system.record_heartbeat"
 HEARTBEAT_SCHEDULE_ENTRY: Final = "record-worker-heartbeat"
 PURGE_TASK: Final = "system.purge_delivered_messages"
 PURGE_INTERVAL_SECONDS: Final = 3600.0
+REMINDER_SWEEP_TASK: Final = "reminders.sweep"
 # kombu's SQLAlchemy transport polls every second by default: a second per task round trip.
 # It must be set on the class: as a transport option it reaches create_engine() and crashes.
 SQLA_POLLING_INTERVAL_SECONDS: Final = 0.2
@@ -65,6 +67,13 @@ def create_celery(settings: Settings) -> Celery:
                 # A heartbeat that waited a whole interval in the queue is worthless.
                 "options": {"expires": interval},
             },
+            # Every interval (a minute by default); see api.reminders.sweep for why a lost or
+            # repeated sweep is harmless.
+            "sweep-reminders": {
+                "task": REMINDER_SWEEP_TASK,
+                "schedule": interval,
+                "options": {"expires": interval},
+            },
             "purge-delivered-broker-messages": {
                 "task": PURGE_TASK,
                 "schedule": PURGE_INTERVAL_SECONDS,
@@ -72,6 +81,7 @@ def create_celery(settings: Settings) -> Celery:
             },
         },
     )
+    warn_if_misconfigured(settings)
     if settings.broker_url.startswith("sqla+"):
         kombu.transport.sqlalchemy.Transport.polling_interval = SQLA_POLLING_INTERVAL_SECONDS
     if settings.broker_url.startswith(("redis://", "rediss://")):

@@ -28,7 +28,7 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.access import actor_for
 from api.app import API_PREFIX
@@ -39,9 +39,10 @@ from api.cases.router import CASE_NOT_FOUND
 from api.cases.sharing import share_case
 from api.db.engine import create_db_engine
 from api.db.migrate import upgrade_to_head
+from api.deadlines.models import CaseDeadline
 from api.orgs.models import User
 from api.settings import Settings
-from tests.api.cases.builders import NOW, TODAY, id_of, make_world
+from tests.api.cases.builders import CICA_FACTS, NOW, TODAY, id_of, make_world
 from web.app import create_app
 
 HOME, FOREIGN = "home case", "foreign case"
@@ -124,6 +125,10 @@ EXPECTED: Final[dict[tuple[str, str], dict[str, tuple[int, int]]]] = {
     ("PATCH", f"{CASES}/{{case_id}}/facts"): WRITE_OK,
     ("GET", f"{CASES}/{{case_id}}/comments"): READ,
     ("POST", f"{CASES}/{{case_id}}/comments"): COMMENT_CREATED,
+    # Deadlines (issue 5).
+    ("GET", f"{CASES}/{{case_id}}/deadlines"): READ,
+    ("POST", f"{CASES}/{{case_id}}/deadlines/{{deadline_id}}/confirm"): WRITE_OK,
+    ("POST", f"{CASES}/{{case_id}}/deadlines/{{deadline_id}}/override"): WRITE_OK,
 }
 
 # What each route is sent (JSON bodies of the changes; the rest have none).
@@ -136,6 +141,10 @@ BODIES: Final[dict[tuple[str, str], Callable[[], dict[str, Any]]]] = {
     ("POST", f"{CASES}/{{case_id}}/applications"): lambda: {"workflow_id": "uk.nrm"},
     ("PATCH", f"{CASES}/{{case_id}}/facts"): lambda: {"facts": {"police.reported": True}},
     ("POST", f"{CASES}/{{case_id}}/comments"): lambda: {"body": "Please check the police report date."},
+    ("POST", f"{CASES}/{{case_id}}/deadlines/{{deadline_id}}/override"): lambda: {
+        "due": "2027-01-15",
+        "reason": "Decision letter of 2026-11-20",
+    },
 }
 
 
@@ -146,6 +155,7 @@ class Target:
     case_id: str
     application_id: str
     reference: str
+    deadline_id: str = ""  # its deadline UK-CICA-D1
 
 
 @dataclass
@@ -181,7 +191,12 @@ class Matrix:
             )
             if kind == HOME:
                 share_case(session, actor, case, lawyer_user_id=self.partner_lawyer_id, now=NOW)
-            return Target(case.public_id, application.public_id, reference)
+            # Every answer, so that the application has its deadline UK-CICA-D1.
+            service.change_facts(
+                session, self.settings, actor, case, CICA_FACTS, source="advocate", now=NOW, today=TODAY
+            )
+            deadline = session.exec(select(CaseDeadline).where(CaseDeadline.case_id == id_of(case))).one()
+            return Target(case.public_id, application.public_id, reference, deadline.public_id)
 
 
 def _token(session: Session, user: User, scopes: tuple[str, ...], *, revoked: bool = False) -> dict[str, str]:
@@ -261,7 +276,9 @@ def test_every_api_route_has_a_row(matrix: Matrix) -> None:
 def test_access(matrix: Matrix, route: tuple[str, str], caller: str, target_kind: str) -> None:
     method, template = route
     target = matrix.fresh_target(target_kind)
-    url = template.format(case_id=target.case_id, application_id=target.application_id)
+    url = template.format(
+        case_id=target.case_id, application_id=target.application_id, deadline_id=target.deadline_id
+    )
     body = BODIES[route]() if route in BODIES else None
     params = {"q": target.reference} if route == ("GET", CASES) else None
 

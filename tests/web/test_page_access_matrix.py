@@ -247,6 +247,29 @@ EXPECTED: Final[dict[tuple[str, str], Row]] = {
     ("GET", "/survivor"): by_kind(
         anonymous=TO_SURVIVOR_SIGN_IN, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
     ),
+    # Deadlines and reminders (issue 5). The deadline form is refused before any lookup, so the
+    # deadline id in these cells need not exist.
+    ("GET", "/cases/{case_id}/deadlines"): on_a_case(caseworkers=OK, lawyer_with_share=OK),
+    ("POST", "/cases/{case_id}/deadlines/{deadline_id}"): on_a_case(
+        caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN
+    ),
+    ("GET", "/notifications"): staff_page(OK),
+    ("POST", "/notifications/read"): staff_page(see("/notifications")),
+    ("POST", "/notifications/digest"): staff_page(FORM_REFUSED),
+    ("GET", "/account/calendar"): staff_page(OK),
+    ("POST", "/account/calendar"): staff_page(FORM_REFUSED),
+    ("GET", "/calendar/{token}.ics"): everyone(NOT_FOUND),  # an unknown token, whoever asks
+    ("GET", "/organisation/reminders"): {**staff_page(FORBIDDEN), ADMIN: _cell(OK)},
+    ("POST", "/organisation/reminders"): {**staff_page(FORBIDDEN), ADMIN: _cell(FORM_REFUSED)},
+    ("GET", "/survivor/contact-preferences"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
+    ),
+    ("POST", "/survivor/contact-preferences"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN,
+        caseworkers=see("/cases"),
+        lawyers=see("/cases"),
+        survivors=FORM_REFUSED,
+    ),
 }
 
 # What each POST sends besides the CSRF token: an invalid form wherever the route reads one.
@@ -271,6 +294,12 @@ FORMS: Final[dict[tuple[str, str], dict[str, str]]] = {
     ("POST", "/survivor/start"): {"code": "", "display_name": "", "passphrase": "", "passphrase_again": ""},
     ("POST", "/survivor/sign-in"): {"sign_in_name": "", "passphrase": ""},
     ("POST", "/survivor/sign-out"): {},
+    ("POST", "/cases/{case_id}/deadlines/{deadline_id}"): {"action": ""},
+    ("POST", "/notifications/read"): {},
+    ("POST", "/notifications/digest"): {"digest": ""},
+    ("POST", "/account/calendar"): {"action": ""},
+    ("POST", "/organisation/reminders"): {"hour_limit": "noon"},
+    ("POST", "/survivor/contact-preferences"): {"reminders": ""},
 }
 # A query that makes a route about the target (the case list, searched for the target's reference).
 QUERIES: Final = {("GET", "/cases"): "?q={reference}"}
@@ -521,6 +550,8 @@ def _url(template: str, target: Target, share_id: int = 0, token_id: int = 0) ->
         fact_key=FIRST_QUESTION,
         share_id=share_id,
         token_id=token_id,
+        deadline_id="no-such-deadline",
+        token="no-such-feed-token",
     )
 
 

@@ -35,9 +35,16 @@ from api.cases.errors import AccessCodeError, CaseInputError
 from api.cases.models import ApplicationStatus, LegalCase
 from api.cases.schemas import FactRecord
 from api.cases.survivor_access import redeem_access_code
+from api.contact_preferences.service import (
+    ContactInputError,
+    ContactPreferences,
+    preferences_for,
+    save_preferences,
+)
 from api.deps import SessionDep, SettingsDep
 from api.orgs import service as orgs_service
 from api.orgs.models import NAME_MAX_LENGTH, User
+from api.reminders import notifications
 from api.settings import Settings
 from web import question_widgets as widgets
 from web.forms import CsrfProtected, FormDep, FormErrors, text_field
@@ -328,4 +335,81 @@ def home(
     if welcome and identity.user.sign_in_name:
         return render(request, "survivor/welcome.html", {"sign_in_name": identity.user.sign_in_name})
     view = _survivor_view(session, settings, identity)
-    return render(request, "survivor/home.html", {"view": view})
+    messages = notifications.latest(session, identity.actor.user_id, limit=5)
+    return render(request, "survivor/home.html", {"view": view, "messages": messages})
+
+
+# --- the survivor's contact preferences -------------------------------------------------------------
+
+CONTACT_PATH: Final = "/survivor/contact-preferences"
+LANGUAGE_NAMES: Final = {
+    "en": "English",
+    "es": "Español",
+    "sq": "Shqip",
+    "vi": "Tiếng Việt",
+    "ro": "Română",
+    "ar": "العربية",
+}
+
+
+def _own_case(session: Session, identity: Identity) -> LegalCase | None:
+    found = cases_service.list_cases(session, identity.actor, today=now_utc().date(), per_page=1).items
+    return found[0] if found else None
+
+
+def _contact_page(
+    request: Request,
+    preferences: ContactPreferences | None,
+    *,
+    errors: FormErrors | None = None,
+    saved: bool = False,
+) -> Response:
+    context = {
+        "preferences": preferences,
+        "languages": list(LANGUAGE_NAMES.items()),
+        "errors": errors or FormErrors(),
+        "saved": saved,
+    }
+    return render(request, "survivor/contact.html", context, status_code=422 if errors else 200)
+
+
+@router.get(CONTACT_PATH)
+def contact_preferences(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    identity: SurvivorIdentity,
+    saved: str | None = None,
+) -> Response:
+    """Whether and how the person wants reminders of their dates."""
+    case = _own_case(session, identity)
+    if case is None:
+        return _contact_page(request, None)
+    current = preferences_for(session, settings, identity.actor, case, now=now_utc())
+    return _contact_page(request, current, saved=saved == "1")
+
+
+@router.post(CONTACT_PATH, dependencies=[CsrfProtected])
+def save_contact_preferences(
+    request: Request, session: SessionDep, settings: SettingsDep, identity: SurvivorIdentity, form: FormDep
+) -> Response:
+    """Save the person's choices; on a problem, the form again with what they chose."""
+    chosen = ContactPreferences(
+        reminders_opt_in=text_field(form, "reminders") == "yes",
+        email=text_field(form, "email", max_length=400),
+        email_safe=text_field(form, "email_safe") == "yes",
+        in_app_safe=text_field(form, "in_app_safe") == "yes",
+        name=text_field(form, "name", max_length=200),
+        org_name_allowed=text_field(form, "org_name") == "yes",
+        language=text_field(form, "language", max_length=10),
+    )
+    if text_field(form, "reminders") not in {"yes", "no"}:
+        return _contact_page(request, chosen, errors=FormErrors.of("reminders", "Choose yes or no."))
+    case = _own_case(session, identity)
+    if case is None:
+        return _contact_page(request, None)
+    try:
+        save_preferences(session, settings, identity.actor, case, chosen, now=now_utc())
+    except ContactInputError as exc:
+        return _contact_page(request, chosen, errors=FormErrors.of(exc.field, exc.message))
+    return RedirectResponse(CONTACT_PATH + "?saved=1", status_code=303)

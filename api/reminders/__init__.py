@@ -1,0 +1,1 @@
+"""Reminders of deadlines: policies, reminder rows, the sweep that sends them, and the channels."""

@@ -1,0 +1,208 @@
+"""The deadline and reminder pages as people use them: confirm, a letter's date, the bell, the
+calendar feed (parsed with icalendar, revoked → 404), and the survivor's contact preferences."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import icalendar
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from api.db.engine import create_db_engine
+from api.deadlines.models import CaseDeadline, DeadlineState
+from api.reminders.sweep import sweep
+from api.settings import Settings
+from tests.api.cases.builders import PASSPHRASE, PASSWORD, World, make_world
+from tests.api.deadlines.helpers import add_survivor, cica_case
+from tests.web.staff_pages import browser, cheap, csrf_token, error_summary, location, post_form, sign_in
+
+
+def _setup(settings: Settings) -> tuple[World, str]:
+    engine = create_db_engine(settings.database_url)
+    with Session(engine) as session:
+        world = make_world(session, settings)
+        case = cica_case(session, settings, world)
+        case_id = case.public_id
+    engine.dispose()
+    return world, case_id
+
+
+def _deadline(settings: Settings) -> CaseDeadline:
+    engine = create_db_engine(settings.database_url)
+    with Session(engine) as session:
+        row = session.exec(select(CaseDeadline)).one()
+        session.expunge(row)
+    engine.dispose()
+    return row
+
+
+def test_an_advocate_checks_confirms_and_overrides_a_deadline(migrated_settings: Settings) -> None:
+    settings = cheap(migrated_settings)
+    _world, case_id = _setup(settings)
+    row = _deadline(settings)
+    with browser(settings) as client:
+        sign_in(client, "bea@harbour.example", PASSWORD)
+        page = client.get(f"/cases/{case_id}/deadlines")
+        assert page.status_code == 200
+        for shown in ("UK-CICA-D1", "Not confirmed yet", "10 March 2027", "10 March 2025", row.basis):
+            assert shown in page.text
+        assert f'href="/cases/{case_id}/deadlines"' in client.get(f"/cases/{case_id}").text
+
+        url = f"/cases/{case_id}/deadlines/{row.public_id}"
+        confirmed = post_form(client, url, {"action": "confirm"}, token_page=f"/cases/{case_id}/deadlines")
+        assert confirmed.status_code == 303
+        assert location(confirmed).startswith(f"/cases/{case_id}/deadlines?done=confirm")
+        page = client.get(location(confirmed))
+        assert "Deadline confirmed" in page.text
+        assert "pending" in page.text  # the planned reminders are listed
+
+        refused = post_form(
+            client,
+            url,
+            {"action": "override", "due": "10/03/2027", "reason": ""},
+            token_page=f"/cases/{case_id}/deadlines",
+        )
+        assert refused.status_code == 422
+        assert [field for field, _ in error_summary(refused.text)] == ["due", "reason"]
+        assert _deadline(settings).override_due is None
+
+        saved = post_form(
+            client,
+            url,
+            {"action": "override", "due": "2027-01-15", "reason": "CICA letter of 20 November 2026"},
+            token_page=f"/cases/{case_id}/deadlines",
+        )
+        assert saved.status_code == 303
+        page = client.get(location(saved))
+        assert "15 January 2027" in page.text
+        assert "CICA letter of 20 November 2026" in page.text
+    stored = _deadline(settings)
+    assert (stored.due_on, stored.state) == (date(2027, 1, 15), DeadlineState.CONFIRMED)
+
+
+def test_a_moved_deadline_shows_old_and_new_dates(migrated_settings: Settings) -> None:
+    settings = cheap(migrated_settings)
+    _world, case_id = _setup(settings)
+    engine = create_db_engine(settings.database_url)
+    with Session(engine) as session:
+        session.execute(
+            update(CaseDeadline).values(
+                state="moved", previous_due=date(2027, 3, 1), computed_due=date(2027, 3, 10)
+            )
+        )
+        session.commit()
+    engine.dispose()
+    with browser(settings) as client:
+        sign_in(client, "bea@harbour.example", PASSWORD)
+        page = client.get(f"/cases/{case_id}/deadlines")
+    assert "Moved: confirm again" in page.text
+    assert "<del>1 March 2027</del> → <strong>10 March 2027</strong>" in page.text
+
+
+def test_the_bell_counts_notifications_and_the_list_marks_them_read(migrated_settings: Settings) -> None:
+    settings = cheap(migrated_settings)
+    _world, case_id = _setup(settings)
+    row = _deadline(settings)
+    with browser(settings) as client:
+        sign_in(client, "bea@harbour.example", PASSWORD)
+        post_form(
+            client,
+            f"/cases/{case_id}/deadlines/{row.public_id}",
+            {"action": "confirm"},
+            token_page="/account",
+        )
+        assert "unread" not in client.get("/cases").text
+        engine = create_db_engine(settings.database_url)
+        sweep(engine, settings, now=lambda: datetime(2027, 3, 10, 9, 1, tzinfo=UTC))
+        engine.dispose()
+
+        header = client.get("/cases").text
+        assert 'class="badge">7<span class="visually-hidden"> unread</span>' in header
+        listing = client.get("/notifications")
+        assert "Deadline today: case Case Kestrel" in listing.text
+        done = post_form(client, "/notifications/read", {}, token_page="/notifications")
+        assert location(done) == "/notifications"
+        assert "unread</span>" not in client.get("/cases").text
+
+
+def test_the_calendar_feed_parses_with_icalendar_and_a_revoked_token_is_404(
+    migrated_settings: Settings,
+) -> None:
+    settings = cheap(migrated_settings)
+    _world, _case_id = _setup(settings)
+    with browser(settings) as client:
+        sign_in(client, "bea@harbour.example", PASSWORD)
+        made = post_form(client, "/account/calendar", {"action": "create"}, token_page="/account/calendar")
+        assert made.status_code == 200
+        url = made.text.split('<code id="feed-url">')[1].split("</code>")[0]
+        path = url.removeprefix("http://testserver")
+        anonymous = TestClient(client.app)  # a calendar app: no cookies
+
+        feed = anonymous.get(path)
+        assert feed.status_code == 200
+        assert feed.headers["content-type"].startswith("text/calendar")
+        calendar = icalendar.Calendar.from_ical(feed.text)
+        events = list(calendar.walk("VEVENT"))
+        assert [(str(e["SUMMARY"]), e.decoded("DTSTART")) for e in events] == [
+            ("Case Kestrel: deadline UK-CICA-D1 (not confirmed yet)", date(2027, 3, 10))
+        ]
+        assert str(events[0]["STATUS"]) == "TENTATIVE"
+
+        post_form(client, "/account/calendar", {"action": "revoke"}, token_page="/account/calendar")
+        assert anonymous.get(path).status_code == 404
+        assert anonymous.get("/calendar/not-a-token.ics").status_code == 404
+
+
+def test_a_survivor_sets_contact_preferences_and_the_advocate_sees_why_nothing_is_sent(
+    migrated_settings: Settings,
+) -> None:
+    settings = cheap(migrated_settings)
+    engine = create_db_engine(settings.database_url)
+    with Session(engine) as session:
+        world = make_world(session, settings)
+        case = cica_case(session, settings, world)
+        survivor = add_survivor(session, settings, world, case)
+        sign_in_name, case_id = survivor.sign_in_name, case.public_id
+    engine.dispose()
+    with browser(settings) as client:
+        response = client.post(
+            "/survivor/sign-in",
+            data={
+                "csrf_token": csrf_token(client, "/survivor/sign-in"),
+                "sign_in_name": sign_in_name,
+                "passphrase": PASSPHRASE,
+            },
+        )
+        assert response.status_code == 303
+        page = client.get("/survivor/contact-preferences")
+        assert page.status_code == 200
+        refused = post_form(
+            client,
+            "/survivor/contact-preferences",
+            {"reminders": "yes", "email": "not an address", "language": "en"},
+            token_page="/survivor/contact-preferences",
+        )
+        assert refused.status_code == 422
+        assert error_summary(refused.text)[0][0] == "email"
+        saved = post_form(
+            client,
+            "/survivor/contact-preferences",
+            {"reminders": "yes", "email": "kes@mail.example", "name": "Robin", "language": "en"},
+            token_page="/survivor/contact-preferences",
+        )
+        assert saved.status_code == 303
+        page = client.get(location(saved))
+        assert 'value="kes@mail.example"' in page.text
+
+    with browser(settings) as client:
+        sign_in(client, "bea@harbour.example", PASSWORD)
+        page = client.get(f"/cases/{case_id}/deadlines")
+    assert "The person gets no reminders: The person has not marked their email as safe to use." in page.text
+    # The address itself is encrypted at rest.
+    engine = create_db_engine(settings.database_url)
+    with engine.connect() as connection:
+        raw = connection.exec_driver_sql("SELECT email_encrypted FROM contact_preference").scalar_one()
+    engine.dispose()
+    assert b"kes@mail.example" not in raw
