@@ -13,8 +13,8 @@ which may import Jinja; this package may not.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Final, Literal
@@ -59,6 +59,8 @@ class _ManifestDoc(BaseModel):
     workflows: list[str] = Field(default_factory=list)
     summary: str = Field(default="", max_length=500)
     facts: _FactsDoc
+    # How a missing fact is named in "the statement needs: …", where its label is a question.
+    names: dict[str, str] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,22 @@ class TemplateManifest:
     when_interpreted: tuple[str, ...]
     optional: tuple[str, ...]
     folder: Path
+    names: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def facts(self) -> tuple[str, ...]:
         """Every fact the template may use, required first."""
         return self.required + self.when_interpreted + self.optional
+
+    def name_of(self, key: str, facts: FactDictionary) -> str:
+        """What the fact is called in a message: the manifest's name for it, else its label."""
+        return self.names.get(key) or facts.get(key).label
+
+    @property
+    def needs_phrase(self) -> str:
+        """ "the witness statement (CPR Part 32)": the title as it reads inside a sentence."""
+        title = self.title
+        return "the " + (title if title[1:2].isupper() else title[:1].lower() + title[1:])
 
     def required_for(self, language: str | None) -> tuple[str, ...]:
         """The facts required when the person speaks ``language`` (those about the interpreter
@@ -131,7 +144,9 @@ def load_manifest(folder: Path, facts: FactDictionary) -> tuple[TemplateManifest
         seen.add(key)
         if key not in facts:
             problems.append(
-                Problem(path, 1, f"fact {key} is not in the fact dictionary", "add it to workflows/facts.yaml")
+                Problem(
+                    path, 1, f"fact {key} is not in the fact dictionary", "add it to workflows/facts.yaml"
+                )
             )
         elif doc.audience is Audience.OTHER_SIDE and facts.get(key).sensitivity is Sensitivity.CONFIDENTIAL:
             problems.append(
@@ -141,6 +156,11 @@ def load_manifest(folder: Path, facts: FactDictionary) -> tuple[TemplateManifest
                     f"fact {key} is confidential and this document is for the other side",
                     "leave it out: where the person can be found must never reach the other side",
                 )
+            )
+    for key in doc.names:
+        if key not in seen:
+            problems.append(
+                Problem(path, 1, f"names: {key} is not one of the manifest's facts", "name listed facts only")
             )
     if doc.facts.when_interpreted and LANGUAGE_FACT not in doc.facts.required:
         problems.append(
@@ -152,7 +172,9 @@ def load_manifest(folder: Path, facts: FactDictionary) -> tuple[TemplateManifest
             )
         )
     if not (folder / TEMPLATE_FILE).is_file():
-        problems.append(Problem(path, 1, f"{TEMPLATE_FILE} is missing beside the manifest", "add the Word file"))
+        problems.append(
+            Problem(path, 1, f"{TEMPLATE_FILE} is missing beside the manifest", "add the Word file")
+        )
     if problems:
         return None, problems
     manifest = TemplateManifest(
@@ -169,6 +191,7 @@ def load_manifest(folder: Path, facts: FactDictionary) -> tuple[TemplateManifest
         when_interpreted=tuple(doc.facts.when_interpreted),
         optional=tuple(doc.facts.optional),
         folder=folder,
+        names=dict(doc.names),
     )
     return manifest, []
 

@@ -44,11 +44,11 @@ _ORDINAL_SUFFIXES: Final = {1: "st", 2: "nd", 3: "rd"}
 class MissingFacts(Exception):
     """The template needs facts the case does not have (or has as "don't know")."""
 
-    def __init__(self, title: str, keys: Sequence[str], labels: Sequence[str]) -> None:
-        self.title = title
+    def __init__(self, manifest: TemplateManifest, keys: Sequence[str], dictionary: FactDictionary) -> None:
         self.keys = tuple(keys)
-        self.labels = tuple(labels)
-        super().__init__(f"The {title[:1].lower() + title[1:]} needs: {'; '.join(labels)}.")
+        self.names = tuple(manifest.name_of(key, dictionary) for key in keys)
+        phrase = manifest.needs_phrase
+        super().__init__(f"{phrase[:1].upper()}{phrase[1:]} needs: {'; '.join(self.names)}.")
 
 
 class RenderError(Exception):
@@ -154,7 +154,7 @@ def build_context(
     """
     missing = missing_facts(dictionary, manifest, values)
     if missing:
-        raise MissingFacts(manifest.title, missing, [dictionary.get(key).label for key in missing])
+        raise MissingFacts(manifest, missing, dictionary)
     context: dict[str, Any] = {}
     for key in manifest.facts:
         value = values.get(key)

@@ -21,7 +21,7 @@ from celery.signals import beat_init
 from api.db.engine import ensure_sqlite_directory
 from api.settings import Settings, get_settings
 
-TASK_MODULES: Final = ["api.tasks.system"]
+TASK_MODULES: Final = ["api.tasks.system", "api.tasks.documents"]
 HEARTBEAT_TASK: Final = "system.record_heartbeat"
 HEARTBEAT_SCHEDULE_ENTRY: Final = "record-worker-heartbeat"
 PURGE_TASK: Final = "system.purge_delivered_messages"
@@ -63,6 +63,11 @@ def create_celery(settings: Settings) -> Celery:
                 "task": HEARTBEAT_TASK,
                 "schedule": interval,
                 # A heartbeat that waited a whole interval in the queue is worthless.
+                "options": {"expires": interval},
+            },
+            "sweep-document-generation": {
+                "task": "documents.sweep",
+                "schedule": interval,
                 "options": {"expires": interval},
             },
             "purge-delivered-broker-messages": {
