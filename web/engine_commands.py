@@ -44,7 +44,10 @@ def check(
     if problems:
         typer.echo(f"{len(problems)} problem(s) found.", err=True)
         raise typer.Exit(1)
-    typer.echo("All definitions are valid." if paths else "All definitions and templates are valid.", err=True)
+    typer.echo(
+        "All definitions are valid." if paths else "All definitions and templates are valid.",
+        err=True,
+    )
 
 
 def evaluate(

@@ -40,7 +40,10 @@ FACTS: Final[dict[str, object]] = {
     "nrm.rg_decision": "negative",
     "nrm.rg_decision_date": "2024-09-20",
     "nrm.home_office_reference": "SCA-FICT-77",
-    "nrm.reconsideration_grounds": "The decision did not consider the support worker's report.\n\nThe credibility findings ignored trauma.",
+    "nrm.reconsideration_grounds": (
+        "The decision did not consider the support worker's report.\n\n"
+        "The credibility findings ignored trauma."
+    ),
     "nrm.new_evidence": "Letter from Lena Marsh, support worker\nGP letter dated 1 October 2024",
     "nrm.cg_decision": "positive",
     "nrm.cg_decision_date": "2024-12-15",
