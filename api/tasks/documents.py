@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from celery import shared_task
+from celery import Celery, shared_task
 
 from api.db.session import task_session
 from api.documents import service
-from api.settings import get_settings
+from api.settings import Settings, get_settings
+from api.tasks.celery_app import create_celery
 
 GENERATE_TASK = "documents.generate"
 SWEEP_TASK = "documents.sweep"
@@ -35,3 +36,27 @@ def sweep_documents() -> list[int]:
     for version_id in waiting:
         generate_document.delay(version_id)
     return waiting
+
+
+_PRODUCERS: dict[tuple[str, str], Celery] = {}
+
+
+def _producer(settings: Settings) -> Celery:
+    """One producer app per broker (and result store), made on first use."""
+    key = (settings.broker_url, settings.result_backend)
+    if key not in _PRODUCERS:
+        _PRODUCERS[key] = create_celery(settings)
+    return _PRODUCERS[key]
+
+
+def enqueue_generation(settings: Settings, version_id: int) -> bool:
+    """Wake a worker for version ``version_id`` on the broker of ``settings``; whether it was sent.
+
+    A broker that cannot be reached loses nothing: the row stays queued and the beat sweep
+    offers it again.
+    """
+    try:
+        _producer(settings).send_task(GENERATE_TASK, args=[version_id])
+    except Exception:  # noqa: BLE001 - any broker failure means the same: the sweep will do it
+        return False
+    return True

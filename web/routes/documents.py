@@ -137,18 +137,16 @@ def request_document(
         return _list_page(
             request, session, identity, case, errors=errors, missing_template=template, status_code=422
         )
-    _enqueue(version)
+    _enqueue(settings, version)
     return RedirectResponse(version_url(case, version), status_code=303)
 
 
-def _enqueue(version: DocumentVersion) -> None:
-    """Wake a worker. If the broker cannot be reached the row waits for the beat sweep."""
-    from api.tasks.documents import generate_document  # the Celery app only where it is used
+def _enqueue(settings: Settings, version: DocumentVersion) -> None:
+    """Wake a worker (the Celery app only where it is used); if the broker is down, the sweep will."""
+    from api.tasks.documents import enqueue_generation
 
-    try:
-        generate_document.delay(version.id)
-    except Exception:  # noqa: BLE001 - the sweep re-offers queued rows; the page shows "queued"
-        return
+    if version.id is not None:
+        enqueue_generation(settings, version.id)
 
 
 # --- answering the facts a template needs ---------------------------------------------------------
