@@ -36,7 +36,8 @@ from api.cases.errors import AccessDenied, CaseInputError, CaseNotFound
 from api.cases.models import Application, LegalCase, new_public_id
 from api.cases.permissions import authorise
 from api.documents import preview
-from api.documents.models import DocumentVersion, GenerationStatus
+from api.documents.bundle import Attachment, IndexEntry, build_pdf, build_zip
+from api.documents.models import DocumentVersion, GenerationStatus, ReviewStatus
 from api.documents.pdf import convert_docx_batch
 from api.documents.rendering import (
     MissingFacts,
@@ -59,6 +60,7 @@ REQUEUE_AFTER: Final = timedelta(seconds=30)
 # A version running this long belongs to a dead worker: the sweep puts it back in the queue.
 STUCK_AFTER: Final = timedelta(minutes=10)
 MAX_ATTEMPTS: Final = 3
+DOCX_TYPE: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 NOT_YOURS: Final = "Only the organisation's advocates and administrators can generate documents."
 
 
@@ -409,3 +411,59 @@ def today_of(session: Session, case: LegalCase, now: datetime) -> date:
 def versions_by_ids(session: Session, ids: Sequence[int]) -> list[DocumentVersion]:
     """Versions by id (for the tests and the bundle)."""
     return list(session.exec(select(DocumentVersion).where(col(DocumentVersion.id).in_(ids))).all())
+
+
+# --- the filing bundle ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The filing bundle of a case: the zip, the paginated PDF and its index."""
+
+    zip_bytes: bytes
+    pdf_bytes: bytes
+    index: tuple[IndexEntry, ...]
+
+
+def approved_versions(session: Session, actor: Actor, case: LegalCase) -> list[DocumentVersion]:
+    """The newest approved version of each template the actor may read, by title."""
+    chosen = []
+    for summary in list_documents(session, actor, case):
+        approved = [v for v in summary.versions if v.review_status == ReviewStatus.APPROVED.value]
+        if approved:
+            chosen.append(approved[0])
+    return chosen
+
+
+def build_bundle(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    case: LegalCase,
+    *,
+    evidence: Sequence[Attachment] = (),
+) -> Bundle:
+    """The case's approved documents (their PDF, or the Word file without one), then ``evidence``
+    (uploaded files as :class:`Attachment`: PDFs and JPEGs are paginated in, the rest zip only).
+
+    :class:`DocumentNotFound` when no document of the case is approved yet.
+    """
+    versions = approved_versions(session, actor, case)
+    if not versions:
+        raise DocumentNotFound("bundle")
+    titles = {name: manifest.title for name, manifest in template_catalogue().items()}
+    for_pdf: list[Attachment] = []
+    for_zip: list[Attachment] = []
+    for version in versions:
+        title = f"{titles.get(version.template, version.template)} (version {version.number})"
+        docx = read_part(settings, case, version, "docx")
+        pdf = read_part(settings, case, version, "pdf")
+        if docx is not None:
+            for_zip.append(Attachment(f"{title}.docx", DOCX_TYPE, docx))
+        if pdf is not None:
+            for_pdf.append(Attachment(f"{title}.pdf", "application/pdf", pdf))
+            for_zip.append(Attachment(f"{title}.pdf", "application/pdf", pdf))
+        elif docx is not None:
+            for_pdf.append(Attachment(f"{title}.docx", DOCX_TYPE, docx))
+    pdf_bytes, index = build_pdf(f"Filing bundle: {case.reference}", [*for_pdf, *evidence])
+    return Bundle(build_zip([*for_zip, *evidence]), pdf_bytes, tuple(index))

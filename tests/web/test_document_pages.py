@@ -173,6 +173,10 @@ def test_a_lawyer_comments_on_a_paragraph_and_approves_then_the_advocate_files(
     )
     assert filed.status_code == 303
     assert "Filed on 22 November 2026 with CICA" in site.get(page_url).text
+    bundle = site.get(f"/cases/{case.public_id}/documents/bundle/pdf")
+    assert bundle.status_code == 200
+    assert bundle.content.startswith(b"%PDF-")
+    assert site.get(f"/cases/{case.public_id}/documents/bundle/zip").content.startswith(b"PK")
     assert (
         post_form(site, f"{page_url}/review", {"decision": "approve"}, token_page=page_url).status_code == 403
     )

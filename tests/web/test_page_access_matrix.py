@@ -230,6 +230,7 @@ EXPECTED: Final[dict[tuple[str, str], Row]] = {
     ("POST", DOCUMENTS + "/{template}/answers"): on_a_case(
         caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN
     ),
+    ("GET", DOCUMENTS + "/bundle/{bundle_format}"): on_a_case(caseworkers=OK, lawyer_with_share=OK),
     ("GET", VERSION): on_a_case(caseworkers=OK, lawyer_with_share=OK),
     ("GET", VERSION + "/download/{kind}"): on_a_case(caseworkers=OK, lawyer_with_share=OK),
     ("POST", VERSION + "/comments"): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORM_REFUSED),
@@ -399,6 +400,11 @@ def _document_of(session: Session, settings: Settings, advocate: User, case_id: 
         session, settings, actor, case, "nrm_reconsideration_request", now=NOW
     )
     service_documents.run_generation(session, settings, id_of(version), now=NOW)
+    # Approved (as a lawyer would), so that the filing bundle has something in it.
+    session.refresh(version)
+    version.review_status, version.approved_sha256 = "approved", version.docx_sha256
+    session.add(version)
+    session.commit()
     return version.public_id
 
 
@@ -556,6 +562,7 @@ def _url(template: str, target: Target, share_id: int = 0, token_id: int = 0) ->
         version_id=target.version_id,
         template="nrm_reconsideration_request",
         kind="docx",
+        bundle_format="pdf",
     )
 
 

@@ -29,7 +29,7 @@ from api.cases.models import FactSource, LegalCase
 from api.cases.schemas import FactRecord
 from api.deps import SessionDep, SettingsDep
 from api.documents import review, service
-from api.documents.models import DocumentVersion, FilingMethod, GenerationStatus
+from api.documents.models import DocumentVersion, FilingMethod, GenerationStatus, ReviewStatus
 from api.documents.rendering import MissingFacts
 from api.settings import Settings
 from web.forms import CsrfProtected, FormDep, FormErrors, list_field, text_field
@@ -90,6 +90,9 @@ def _list_page(
         "case": case,
         "summaries": summaries,
         "may_generate": access.can_edit_facts(session, identity.actor, case),
+        "has_approved": any(
+            v.review_status == ReviewStatus.APPROVED.value for summary in summaries for v in summary.versions
+        ),
         "errors": errors or FormErrors(),
         "missing_template": missing_template,
         "stale_names": {
@@ -147,6 +150,30 @@ def _enqueue(settings: Settings, version: DocumentVersion) -> None:
 
     if version.id is not None:
         enqueue_generation(settings, version.id)
+
+
+@router.get("/cases/{case_id}/documents/bundle/{bundle_format}")
+def bundle(
+    case_id: str, bundle_format: str, session: SessionDep, settings: SettingsDep, identity: StaffIdentity
+) -> Response:
+    """The filing bundle of the approved documents: ``zip`` (every file) or ``pdf`` (one
+    paginated PDF with an index). Assembled from stored files: nothing is generated here."""
+    if bundle_format not in ("zip", "pdf"):
+        raise service.DocumentNotFound(bundle_format)
+    case = cases_service.get_case(session, identity.actor, case_id, now=now_utc())
+    made = service.build_bundle(session, settings, identity.actor, case)
+    data, media_type = (
+        (made.zip_bytes, "application/zip") if bundle_format == "zip" else (made.pdf_bytes, "application/pdf")
+    )
+    filename = f"filing-bundle-{case.public_id[:8]}.{bundle_format}"
+    return Response(
+        data,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 # --- answering the facts a template needs ---------------------------------------------------------
