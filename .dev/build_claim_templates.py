@@ -225,6 +225,39 @@ def _page_number_footer(section) -> None:  # type: ignore[no-untyped-def]
     run._r.addnext(field)
 
 
+KEEP_STYLES = {"Normal", "Heading 1", "List Number", "List Paragraph", "Header", "Footer", "Title"}
+DROPPED_PARTS = ("stylesWithEffects", "thumbnail", "customXml")
+
+
+def _slim(document) -> None:  # type: ignore[no-untyped-def]
+    """Drop what python-docx's default template carries and the templates never use (about 800 KB
+    of styles, a thumbnail): every render parses and writes the whole file, so size is time."""
+    styles = document.styles.element
+    by_id = {el.get(qn("w:styleId")): el for el in styles.findall(qn("w:style"))}
+    keep = {el.get(qn("w:styleId")) for el in by_id.values() if el.get(qn("w:default")) == "1"}
+    keep |= {sid for sid, el in by_id.items() if el.find(qn("w:name")) is not None and el.find(qn("w:name")).get(qn("w:val")) in {n.lower() for n in KEEP_STYLES} | KEEP_STYLES}
+    pending = list(keep)
+    while pending:  # the styles the kept ones are based on, link to or are followed by
+        element = by_id.get(pending.pop())
+        if element is None:
+            continue
+        for tag in ("w:basedOn", "w:link", "w:next"):
+            ref = element.find(qn(tag))
+            if ref is not None and ref.get(qn("w:val")) not in keep:
+                keep.add(ref.get(qn("w:val")))
+                pending.append(ref.get(qn("w:val")))
+    for sid, element in by_id.items():
+        if sid not in keep:
+            styles.remove(element)
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+    for rels in (document.part.rels, document.part.package.rels):
+        for rel_id, rel in list(rels.items()):
+            if any(part in rel.reltype or part in str(rel.target_ref) for part in DROPPED_PARTS):
+                del rels[rel_id]
+
+
 def build(name: str, paper: str, source: str) -> None:
     """Write claim_templates/<name>/template.docx from ``source``."""
     document = Document()
@@ -269,6 +302,7 @@ def build(name: str, paper: str, source: str) -> None:
         paragraph.add_run(line).bold = bold or None
     folder = ROOT / name
     folder.mkdir(parents=True, exist_ok=True)
+    _slim(document)
     document.core_properties.title = name.replace("_", " ")
     document.core_properties.author = "Redress"
     document.save(str(folder / "template.docx"))

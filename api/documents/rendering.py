@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined
@@ -39,6 +39,7 @@ from workflows.types import FactType, Money
 BUILTINS: Final = frozenset({"doc.date", "doc.advocate_name", "doc.organisation_name", "doc.evidence"})
 _PARAGRAPH_BREAK: Final = re.compile(r"\n\s*\n")
 _ORDINAL_SUFFIXES: Final = {1: "st", 2: "nd", 3: "rd"}
+_COMPILED_CACHE_SIZE: Final = 64  # a few parts (body, headers, footers) of each template
 
 
 class MissingFacts(Exception):
@@ -96,10 +97,44 @@ def initials_and_surname(name: object) -> str:
     return " ".join(f"{word[0]}." for word in words[:-1]) + f" {words[-1]}"
 
 
+class _CompiledOnce(SandboxedEnvironment):
+    """A sandbox that compiles each template source once: docxtpl hands Jinja the same XML on
+    every render of a template, and compiling it costs more than rendering it."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._compiled: dict[str, Any] = {}
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:  # noqa: A002
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            if len(self._compiled) >= _COMPILED_CACHE_SIZE:
+                self._compiled.clear()
+            compiled = self._compiled[source] = super().from_string(source)
+        return compiled
+
+
+class _PatchedOnce(DocxTemplate):  # type: ignore[misc]
+    """docxtpl's template with its XML clean-up (regular expressions over the whole body)
+    done once per distinct body."""
+
+    _patched: ClassVar[dict[str, str]] = {}
+
+    def patch_xml(self, src_xml: str) -> str:
+        patched = self._patched.get(src_xml)
+        if patched is None:
+            if len(self._patched) >= _COMPILED_CACHE_SIZE:
+                self._patched.clear()
+            patched = self._patched[src_xml] = str(super().patch_xml(src_xml))
+        return patched
+
+
 @cache
 def sandbox() -> SandboxedEnvironment:
     """The one Jinja environment templates render in: sandboxed, autoescaped, strict."""
-    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    env = _CompiledOnce(autoescape=True, undefined=StrictUndefined)
     env.filters.update(
         paragraphs=paragraphs, lines=lines, ordinal=ordinal, initials_and_surname=initials_and_surname
     )
@@ -182,7 +217,7 @@ def _template_bytes(path: str) -> bytes:
 
 def render_docx(manifest: TemplateManifest, context: Mapping[str, Any]) -> bytes:
     """The filled-in Word file. :class:`RenderError` if the template itself is at fault."""
-    template = DocxTemplate(io.BytesIO(_template_bytes(str(manifest.template_path))))
+    template = _PatchedOnce(io.BytesIO(_template_bytes(str(manifest.template_path))))
     try:
         template.render(dict(context), jinja_env=sandbox(), autoescape=True)
     except Exception as exc:  # any Jinja or XML failure is the template's, reported as one kind
