@@ -235,7 +235,12 @@ def _slim(document) -> None:  # type: ignore[no-untyped-def]
     styles = document.styles.element
     by_id = {el.get(qn("w:styleId")): el for el in styles.findall(qn("w:style"))}
     keep = {el.get(qn("w:styleId")) for el in by_id.values() if el.get(qn("w:default")) == "1"}
-    keep |= {sid for sid, el in by_id.items() if el.find(qn("w:name")) is not None and el.find(qn("w:name")).get(qn("w:val")) in {n.lower() for n in KEEP_STYLES} | KEEP_STYLES}
+    keep |= {
+        sid
+        for sid, el in by_id.items()
+        if el.find(qn("w:name")) is not None
+        and el.find(qn("w:name")).get(qn("w:val")) in {n.lower() for n in KEEP_STYLES} | KEEP_STYLES
+    }
     pending = list(keep)
     while pending:  # the styles the kept ones are based on, link to or are followed by
         element = by_id.get(pending.pop())

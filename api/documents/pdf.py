@@ -30,6 +30,7 @@ from pypdf.errors import PyPdfError
 
 SOFFICE_NAMES: Final = ("soffice", "libreoffice")
 BATCH_TIMEOUT_SECONDS: Final = 300
+NICENESS: Final = 10
 NOT_A_DOCX: Final = "PDF not made: the file is not a Word document."
 NOT_INSTALLED: Final = "PDF not made: LibreOffice is not installed on the server (the Word file is ready)."
 
@@ -98,7 +99,10 @@ def convert_docx_batch(
             paths.append(target)
         if not any(paths):
             return [Conversion(None, NOT_A_DOCX) for _ in documents]
+        # Background work: at a lower priority, so pages stay quick while documents convert.
+        nice = shutil.which("nice")
         command = [
+            *([nice, "-n", str(NICENESS)] if nice else []),
             soffice,
             f"-env:UserInstallation={profile.as_uri()}",
             "--headless",

@@ -288,22 +288,29 @@ def run_generation(session: Session, settings: Settings, version_id: int, *, now
     ).all()
     if not claimed:
         return []
-    rendered: list[tuple[DocumentVersion, LegalCase, bytes]] = []
-    for version in claimed:
-        case = session.get_one(LegalCase, version.case_id)
-        try:
-            docx = _render(session, settings, case, version, now)
-        except (MissingFacts, RenderError) as exc:
-            _fail(version, str(exc), now)
-            session.add(version)
-            continue
-        rendered.append((version, case, docx))
-    conversions = convert_docx_batch([docx for _, _, docx in rendered])
-    for (version, case, docx), conversion in zip(rendered, conversions, strict=True):
+    # Render first and write nothing until the PDFs are made: a write would hold SQLite's lock
+    # (blocking every page that records a view) for the seconds LibreOffice takes.
+    rendered: list[tuple[DocumentVersion, LegalCase, _Rendered]] = []
+    failed: list[tuple[DocumentVersion, str]] = []
+    with session.no_autoflush:
+        for version in claimed:
+            case = session.get_one(LegalCase, version.case_id)
+            try:
+                rendered.append((version, case, _render(session, settings, case, version, now)))
+            except (MissingFacts, RenderError) as exc:
+                failed.append((version, str(exc)))
+    session.commit()  # nothing to write yet: ends the read transaction during the conversion
+    conversions = convert_docx_batch([result.docx for _, _, result in rendered])
+    for version, message in failed:
+        _fail(version, message, now)
+        session.add(version)
+    for (version, case, result), conversion in zip(rendered, conversions, strict=True):
         data_key = facts_store.data_key_of(settings, case)
-        version.docx_encrypted = encrypt_field(data_key, docx, aad=version_aad(case, version, "docx"))
-        version.docx_sha256 = hashlib.sha256(docx).hexdigest()
-        blocks = preview.blocks_of(docx)
+        version.template_version = result.template_version
+        version.facts_used = result.facts_used
+        version.docx_encrypted = encrypt_field(data_key, result.docx, aad=version_aad(case, version, "docx"))
+        version.docx_sha256 = hashlib.sha256(result.docx).hexdigest()
+        blocks = preview.blocks_of(result.docx)
         version.preview_encrypted = encrypt_field(
             data_key, preview.to_json(blocks), aad=version_aad(case, version, "preview")
         )
@@ -319,6 +326,13 @@ def run_generation(session: Session, settings: Settings, version_id: int, *, now
         session.add(version)
     session.commit()
     return [saved_id(version) for version, _, _ in rendered]
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    docx: bytes
+    template_version: str
+    facts_used: str  # JSON: fact key -> when its value was given
 
 
 def _fail(version: DocumentVersion, message: str, now: datetime) -> None:
@@ -340,7 +354,7 @@ def _fact_values(session: Session, settings: Settings, case: LegalCase) -> dict[
 
 def _render(
     session: Session, settings: Settings, case: LegalCase, version: DocumentVersion, now: datetime
-) -> bytes:
+) -> _Rendered:
     """Fill the template with the case's current facts; record which facts, as given when."""
     manifest = template_catalogue().get(version.template)
     if manifest is None:
@@ -363,12 +377,11 @@ def _render(
         "evidence": [],
     }
     context = build_context(dictionary, manifest, values, builtins)
-    version.template_version = manifest.version
-    version.facts_used = json.dumps(
+    facts_used = json.dumps(
         {key: records[key].given_at.isoformat() if key in records else None for key in manifest.facts},
         sort_keys=True,
     )
-    return render_docx(manifest, context)
+    return _Rendered(render_docx(manifest, context), manifest.version, facts_used)
 
 
 def sweep(session: Session, *, now: datetime) -> list[int]:
