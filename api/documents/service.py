@@ -320,12 +320,26 @@ def run_generation(session: Session, settings: Settings, version_id: int, *, now
             )
             version.pdf_sha256 = hashlib.sha256(conversion.pdf).hexdigest()
         version.pdf_note = conversion.problem
+        version.stale_facts = _changed_since(session, case, result.facts_used)
         version.status = GenerationStatus.DONE.value
         version.finished_at = now
         version.claim_token = None
         session.add(version)
     session.commit()
     return [saved_id(version) for version, _, _ in rendered]
+
+
+def _changed_since(session: Session, case: LegalCase, facts_used: str) -> str | None:
+    """The facts answered again while the version was being made (JSON list), or None: a change
+    that came in between rendering and saving must not leave the version looking current."""
+    used: dict[str, str | None] = json.loads(facts_used)
+    current = facts_store.current_rows(session, case)
+    changed = sorted(
+        key
+        for key, given in used.items()
+        if (current[key].given_at.isoformat() if key in current else None) != given
+    )
+    return json.dumps(changed) if changed else None
 
 
 @dataclass(frozen=True)

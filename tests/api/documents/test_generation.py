@@ -273,3 +273,35 @@ def test_documents_are_for_caseworkers_and_shared_lawyers_only(
     ]
     assert "CICA claim pack" in titles
     assert "Declaration under 28 U.S.C. §1746 (Form I-914)" not in titles  # a UK case
+
+
+def test_an_answer_changed_while_the_version_is_made_leaves_it_stale(
+    db_session: Session, cheap_settings: Settings, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_libreoffice()
+    case = _case_with_facts(db_session, cheap_settings, world)
+    version = service.request_generation(
+        db_session, cheap_settings, actor(db_session, world.advocate), case, "cica_claim_pack", now=NOW
+    )
+    real_conversion = service.convert_docx_batch
+
+    def answered_meanwhile(documents: list[bytes]) -> object:
+        # The advocate corrects an answer while LibreOffice is busy with the rendered file.
+        cases_service.change_facts(
+            db_session,
+            cheap_settings,
+            actor(db_session, world.advocate),
+            case,
+            {"police.crime_reference": "WY-2024-00099"},
+            source="advocate",
+            now=NOW + timedelta(seconds=1),
+            today=TODAY,
+        )
+        return real_conversion(documents)
+
+    monkeypatch.setattr(service, "convert_docx_batch", answered_meanwhile)
+    service.run_generation(db_session, cheap_settings, version.id or 0, now=NOW)
+
+    db_session.refresh(version)
+    assert version.status == GenerationStatus.DONE.value
+    assert service.stale_facts(version) == ["police.crime_reference"]
