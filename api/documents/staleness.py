@@ -21,11 +21,14 @@ def mark_documents_stale(session: Session, case_id: int, changed_keys: Collectio
     if not changed_keys:
         return
     changed = set(changed_keys)
-    versions = session.exec(
-        select(DocumentVersion).where(
-            DocumentVersion.case_id == case_id, DocumentVersion.status == GenerationStatus.DONE.value
-        )
-    ).all()
+    # No autoflush: the caller's pending fact rows are flushed by its own commit, where it
+    # handles a concurrent change; flushing them here would raise outside that handling.
+    with session.no_autoflush:
+        versions = session.exec(
+            select(DocumentVersion).where(
+                DocumentVersion.case_id == case_id, DocumentVersion.status == GenerationStatus.DONE.value
+            )
+        ).all()
     for version in versions:
         hit = changed & set(json.loads(version.facts_used))
         if not hit:
