@@ -235,6 +235,34 @@ def read_part(settings: Settings, case: LegalCase, version: DocumentVersion, par
     return decrypt_field(facts_store.data_key_of(settings, case), blob, aad=version_aad(case, version, part))
 
 
+def download(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    case: LegalCase,
+    version: DocumentVersion,
+    part: str,
+    *,
+    now: datetime,
+) -> bytes | None:
+    """The ``docx`` or ``pdf`` of a version the actor may read (see :func:`get_version`), recording
+    ``document.downloaded`` (the version, never the content) and committing; None if it has none."""
+    require_aware(now)
+    data = read_part(settings, case, version, part)
+    if data is not None:
+        record_event(
+            session,
+            organisation_id=case.organisation_id,
+            case_id=saved_id(case),
+            actor_user_id=actor.user_id,
+            action="document.downloaded",
+            subject=version.public_id,
+            at=now,
+        )
+        session.commit()
+    return data
+
+
 def read_blocks(settings: Settings, case: LegalCase, version: DocumentVersion) -> list[preview.Block]:
     """The version's preview blocks (empty until it is generated)."""
     data = read_part(settings, case, version, "preview")

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlmodel import Session, select
 
+from api.audit.models import CaseEvent
 from api.cases.models import LegalCase
 from api.cases.sharing import share_case
 from api.documents import service
@@ -110,6 +111,12 @@ def test_an_advocate_is_told_what_is_missing_answers_it_and_gets_a_version(
     db_session.refresh(version)
     assert hashlib.sha256(docx.content).hexdigest() == version.docx_sha256
     assert site.get(f"{page_url}/download/pdf").content.startswith(b"%PDF-")
+    downloads = db_session.exec(
+        select(CaseEvent).where(
+            CaseEvent.action == "document.downloaded", CaseEvent.subject == version.public_id
+        )
+    ).all()
+    assert len(downloads) == 2
 
 
 def test_a_lawyer_comments_on_a_paragraph_and_approves_then_the_advocate_files(

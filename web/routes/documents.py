@@ -387,9 +387,10 @@ def download(
     """The Word file or the PDF, exactly as stored (an approved version's SHA-256 is of these bytes)."""
     if kind not in CONTENT_TYPES:
         raise service.DocumentNotFound(kind)
-    case = cases_service.get_case(session, identity.actor, case_id, now=now_utc())
+    now = now_utc()
+    case = cases_service.get_case(session, identity.actor, case_id, now=now)
     version = service.get_version(session, identity.actor, case, version_id)
-    data = service.read_part(settings, case, version, kind)
+    data = service.download(session, settings, identity.actor, case, version, kind, now=now)
     if data is None:
         raise service.DocumentNotFound(version_id)
     filename = f"{version.template}-v{version.number}.{kind}"
