@@ -28,6 +28,7 @@ from web.routes.api_docs import router as api_docs_router
 from web.routes.cases import router as cases_router
 from web.routes.comments import router as comments_router
 from web.routes.deadlines import router as deadlines_router
+from web.routes.documents import router as documents_router
 from web.routes.flsa_wages import router as flsa_wages_router
 from web.routes.home import router as home_router
 from web.routes.interview import router as interview_router
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account_router)
     app.include_router(cases_router)
     app.include_router(comments_router)
+    app.include_router(documents_router)
     app.include_router(sharing_router)
     app.include_router(interview_router)
     app.include_router(survivor_router)

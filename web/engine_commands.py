@@ -16,7 +16,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from workflows.catalogue import UnknownWorkflowError, load_catalogue
+from workflows.catalogue import TEMPLATES_ROOT, UnknownWorkflowError, load_catalogue
 from workflows.check import check_paths
 from workflows.engine import EvaluationError
 from workflows.engine import evaluate as evaluate_workflow
@@ -34,13 +34,20 @@ def check(
 ) -> None:
     """Lint workflow definitions; print file:line: message for each problem."""
     problems = check_paths(paths or None)
+    if not paths:  # the whole set: the Word templates and their manifests too
+        from api.documents.template_lint import check_templates  # docxtpl only when needed
+
+        problems += check_templates(TEMPLATES_ROOT, default_fact_dictionary())
     cwd = Path.cwd()
     for problem in problems:
         typer.echo(problem.format(relative_to=cwd))
     if problems:
         typer.echo(f"{len(problems)} problem(s) found.", err=True)
         raise typer.Exit(1)
-    typer.echo("All definitions are valid.", err=True)
+    typer.echo(
+        "All definitions are valid." if paths else "All definitions and templates are valid.",
+        err=True,
+    )
 
 
 def evaluate(

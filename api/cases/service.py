@@ -50,6 +50,7 @@ from api.cases.models import (
 from api.cases.permissions import authorise
 from api.cases.schemas import CasePage, CatalogueEntry, ChangeReport, FactRecord
 from api.deadlines import service as deadlines_service
+from api.documents.staleness import mark_documents_stale
 from api.security.crypto import KeyRing, new_data_key, wrap_data_key
 from api.settings import Settings
 from workflows.catalogue import default_catalogue
@@ -481,6 +482,7 @@ def change_facts(
         raise ConcurrentChange from None
     for key in changed:
         _event(session, case, actor, "fact.changed", now, subject=key)
+    mark_documents_stale(session, saved_id(case), changed)
     changed_set = set(changed)
     for application, workflow, evaluation in zip(applications, workflows, evaluations_after, strict=True):
         answered_here = bool(changed_set & {q.fact for q in workflow.questions})

@@ -11,6 +11,7 @@ from api.auth import models as auth_models
 from api.cases import models as cases_models
 from api.contact_preferences import models as contact_preferences_models
 from api.deadlines import models as deadlines_models
+from api.documents import models as documents_models
 from api.heartbeat import models as heartbeat_models
 from api.orgs import models as orgs_models
 from api.reminders import models as reminders_models
@@ -23,6 +24,7 @@ __all__ = [
     "cases_models",
     "contact_preferences_models",
     "deadlines_models",
+    "documents_models",
     "heartbeat_models",
     "metadata",
     "orgs_models",

@@ -22,7 +22,7 @@ from api.db.engine import ensure_sqlite_directory
 from api.reminders.mail import warn_if_misconfigured
 from api.settings import Settings, get_settings
 
-TASK_MODULES: Final = ["api.tasks.system", "api.tasks.reminders"]
+TASK_MODULES: Final = ["api.tasks.system", "api.tasks.reminders", "api.tasks.documents"]
 HEARTBEAT_TASK: Final = "system.record_heartbeat"
 HEARTBEAT_SCHEDULE_ENTRY: Final = "record-worker-heartbeat"
 PURGE_TASK: Final = "system.purge_delivered_messages"
@@ -71,6 +71,11 @@ def create_celery(settings: Settings) -> Celery:
             # repeated sweep is harmless.
             "sweep-reminders": {
                 "task": REMINDER_SWEEP_TASK,
+                "schedule": interval,
+                "options": {"expires": interval},
+            },
+            "sweep-document-generation": {
+                "task": "documents.sweep",
                 "schedule": interval,
                 "options": {"expires": interval},
             },

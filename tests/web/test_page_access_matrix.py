@@ -51,10 +51,12 @@ from api.cases.sharing import share_case
 from api.cases.survivor_access import issue_access_code, redeem_access_code
 from api.db.engine import create_db_engine
 from api.db.migrate import upgrade_to_head
+from api.documents import service as service_documents
 from api.orgs.models import Role, User
 from api.orgs.service import create_user
 from api.settings import Settings
 from tests.api.cases.builders import NOW, PASSPHRASE, PASSWORD, TODAY, World, id_of, make_world
+from tests.api.documents.fixtures import FACTS as DOCUMENT_FACTS
 from web.app import create_app
 from web.csrf import COOKIE_NAME as CSRF_COOKIE
 from web.errors import JSON_PATHS
@@ -117,6 +119,8 @@ TO_SURVIVOR_VIEW = see("/survivor")
 FIRST_QUESTION: Final = "person.date_of_birth"  # what uk.cica asks first of a new case
 APPLICATION: Final = "/cases/{case_id}/applications/{application_id}"
 QUESTION: Final = APPLICATION + "/questions/{fact_key}"
+DOCUMENTS: Final = "/cases/{case_id}/documents"
+VERSION: Final = DOCUMENTS + "/versions/{version_id}"
 
 Cell = tuple[Want, Want]  # (on the home organisation's case, on the foreign one)
 Row = dict[str, Cell]
@@ -219,6 +223,19 @@ EXPECTED: Final[dict[tuple[str, str], Row]] = {
     ("POST", "/cases/{case_id}/comments"): on_a_case(
         caseworkers=FORM_REFUSED, lawyer_with_share=FORM_REFUSED
     ),
+    # Documents: lawyers the case is shared with read, comment and decide; advocates ask and file.
+    ("GET", DOCUMENTS): on_a_case(caseworkers=OK, lawyer_with_share=OK),
+    ("POST", DOCUMENTS): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN),
+    ("GET", DOCUMENTS + "/{template}/answers"): on_a_case(caseworkers=OK, lawyer_with_share=FORBIDDEN),
+    ("POST", DOCUMENTS + "/{template}/answers"): on_a_case(
+        caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN
+    ),
+    ("GET", DOCUMENTS + "/bundle/{bundle_format}"): on_a_case(caseworkers=OK, lawyer_with_share=OK),
+    ("GET", VERSION): on_a_case(caseworkers=OK, lawyer_with_share=OK),
+    ("GET", VERSION + "/download/{kind}"): on_a_case(caseworkers=OK, lawyer_with_share=OK),
+    ("POST", VERSION + "/comments"): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORM_REFUSED),
+    ("POST", VERSION + "/review"): on_a_case(caseworkers=FORBIDDEN, lawyer_with_share=FORM_REFUSED),
+    ("POST", VERSION + "/filing"): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN),
     # The interview: the entry leads on (a reader, to "check your answers").
     ("GET", APPLICATION): on_a_case(
         caseworkers=see(f"/cases/{{case}}/applications/{{app}}/questions/{FIRST_QUESTION}"),
@@ -291,6 +308,11 @@ FORMS: Final[dict[tuple[str, str], dict[str, str]]] = {
     ("POST", QUESTION): {"answer": "not a date"},
     ("POST", "/cases/{case_id}/wages"): {"rows": "1", "start-0": "not a date", "end-0": "", "hours-0": ""},
     ("POST", "/cases/{case_id}/wages/flsa"): {"start_0": "not a date", "hours_0": "40", "action": "save"},
+    ("POST", DOCUMENTS): {"template": ""},
+    ("POST", DOCUMENTS + "/{template}/answers"): {},
+    ("POST", VERSION + "/comments"): {"body": ""},
+    ("POST", VERSION + "/review"): {"decision": ""},
+    ("POST", VERSION + "/filing"): {"filed_on": "", "method": "", "recipient": ""},
     ("POST", "/survivor/start"): {"code": "", "display_name": "", "passphrase": "", "passphrase_again": ""},
     ("POST", "/survivor/sign-in"): {"sign_in_name": "", "passphrase": ""},
     ("POST", "/survivor/sign-out"): {},
@@ -328,6 +350,7 @@ class Target:
     reference: str
     advocate_id: int
     share_lawyer_id: int
+    version_id: str = ""  # a generated document of the case
 
 
 @dataclass
@@ -403,6 +426,28 @@ def _open_case(session: Session, settings: Settings, advocate: User, reference: 
     return case.public_id, application.public_id
 
 
+def _document_of(session: Session, settings: Settings, advocate: User, case_id: str) -> str:
+    """A generated NRM reconsideration request of the case (its public id), from fictional facts
+    that uk.cica does not ask (its first question stays the first)."""
+    actor = actor_for(session, advocate)
+    case = service.get_case(session, actor, case_id, now=NOW)
+    facts = {
+        key: DOCUMENT_FACTS[key]
+        for key in service_documents.template_catalogue()["nrm_reconsideration_request"].required
+    }
+    service.change_facts(session, settings, actor, case, facts, source="advocate", now=NOW, today=TODAY)
+    version = service_documents.request_generation(
+        session, settings, actor, case, "nrm_reconsideration_request", now=NOW
+    )
+    service_documents.run_generation(session, settings, id_of(version), now=NOW)
+    # Approved (as a lawyer would), so that the filing bundle has something in it.
+    session.refresh(version)
+    version.review_status, version.approved_sha256 = "approved", version.docx_sha256
+    session.add(version)
+    session.commit()
+    return version.public_id
+
+
 def _survivor_of(session: Session, settings: Settings, world: World, case_id: str, name: str) -> int:
     """The survivor's account of the case, made as a survivor would: with an access code."""
     actor = actor_for(session, world.advocate)
@@ -427,6 +472,8 @@ def _build(session: Session, settings: Settings) -> tuple[dict[str, Target], dic
     )
     home_case, home_application = _open_case(session, settings, world.advocate, "Matrix-Heron")
     foreign_case, foreign_application = _open_case(session, settings, world.foreign_advocate, "Matrix-Wren")
+    home_version = _document_of(session, settings, world.advocate, home_case)
+    foreign_version = _document_of(session, settings, world.foreign_advocate, foreign_case)
     other_case, _ = _open_case(session, settings, world.advocate, "Matrix-Plover")
     advocate = actor_for(session, world.advocate)
     share_case(
@@ -443,6 +490,7 @@ def _build(session: Session, settings: Settings) -> tuple[dict[str, Target], dic
             "Matrix-Heron",
             id_of(world.advocate),
             id_of(world.partner_lawyer),
+            home_version,
         ),
         FOREIGN: Target(
             foreign_case,
@@ -450,6 +498,7 @@ def _build(session: Session, settings: Settings) -> tuple[dict[str, Target], dic
             "Matrix-Wren",
             id_of(world.foreign_advocate),
             id_of(foreign_lawyer),
+            foreign_version,
         ),
     }
     users = {
@@ -552,6 +601,10 @@ def _url(template: str, target: Target, share_id: int = 0, token_id: int = 0) ->
         token_id=token_id,
         deadline_id="no-such-deadline",
         token="no-such-feed-token",
+        version_id=target.version_id,
+        template="nrm_reconsideration_request",
+        kind="docx",
+        bundle_format="pdf",
     )
 
 
@@ -585,7 +638,7 @@ def test_access(matrix: Matrix, route: tuple[str, str], caller: str, target_kind
 
     if want == NOT_FOUND and "{" in template:
         # Not seeing it is exactly as if it did not exist: the page for an id nobody has.
-        made_up = Target(uuid.uuid4().hex, uuid.uuid4().hex, "", 0, 0)
+        made_up = Target(uuid.uuid4().hex, uuid.uuid4().hex, "", 0, 0, uuid.uuid4().hex)
         unknown = matrix.client.request(method, _url(template, made_up, 10**9, 10**9), data=form)
         assert unknown.status_code == 404
         assert _same_page(response.text) == _same_page(unknown.text)

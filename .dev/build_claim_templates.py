@@ -1,0 +1,324 @@
+"""(Re)build the Word templates in claim_templates/ from the text below, with python-docx.
+
+The committed ``template.docx`` files are the source lawyers edit in Word; this script is how
+they were first made, kept so that a change to a template's wording can be reviewed as text in
+a diff. Running it overwrites the .docx files: do not run it after editing them in Word unless
+the edits are also made here.
+
+    .venv/bin/python .dev/build_claim_templates.py
+
+Markup of the lines below: a line is one paragraph; a leading ``#`` is a heading, ``1.`` a
+numbered paragraph, ``>`` right-aligned, ``^`` centred, ``!`` bold; ``---`` a page break.
+Jinja tags (docxtpl) are written as they are; ``{%p ... %}`` tags stand alone on their line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+
+ROOT = Path(__file__).resolve().parent.parent / "claim_templates"
+
+STATEMENT_OF_TRUTH = (
+    "I believe that the facts stated in this witness statement are true. I understand that proceedings "
+    "for contempt of court may be brought against anyone who makes, or causes to be made, a false "
+    "statement in a document verified by a statement of truth without an honest belief in its truth."
+)
+
+ACCOUNT_PARAGRAPHS = """{%p for paragraph in account.narrative|paragraphs %}
+1.{{ paragraph }}
+{%p endfor %}"""
+
+TEMPLATES: dict[str, tuple[str, str]] = {}
+
+TEMPLATES["witness_statement"] = (
+    "A4",
+    """>!Made on behalf of the {{ proceedings.party_for|lower|replace('the ', '') }}
+>Witness: {{ person.full_name|initials_and_surname }}
+>Statement: {{ statement.number|ordinal }}
+>Exhibits: none
+>Dated: {{ doc.date }}
+^!{{ proceedings.court|upper }}
+^Claim number: {{ proceedings.claim_number }}
+!BETWEEN
+^!{{ proceedings.claimant|upper }}
+>Claimant
+^and
+^!{{ proceedings.defendant|upper }}
+>Defendant
+# Witness statement of {{ person.full_name }}
+1.I, {{ person.full_name }}{% if person.occupation %}, {{ person.occupation }}{% endif %}, will say as follows. My address is not given here for my safety; it has been given to the court separately.
+1.I am {{ proceedings.party_for|lower }} in this claim.
+1.The facts in this statement come from my own knowledge unless I say otherwise. Where something comes from another person or a document, I say what the source is and that I believe it to be true.
+1.This statement was prepared {{ statement.prepared_how|lower }} with {{ doc.advocate_name }} of {{ doc.organisation_name }}{% if interpreter.name %}, through an interpreter, {{ interpreter.name }}{% endif %}. I gave my account in {{ person.preferred_language }}{% if person.preferred_language.code != 'en' %}; the statement was translated to me in {{ person.preferred_language }} before I signed it, and a translation in my own language is filed with it{% endif %}.
+"""
+    + ACCOUNT_PARAGRAPHS
+    + """
+# Statement of truth
+"""
+    + STATEMENT_OF_TRUTH
+    + """
+Signed: ______________________________
+Name: {{ person.full_name }}
+Date: ______________________________
+{%p if person.preferred_language.code != 'en' %}
+# Interpreter's statement
+I, {{ interpreter.name }}, am competent to translate between English and {{ person.preferred_language }}. I translated this statement in full to {{ person.full_name }} in {{ person.preferred_language }}, and they told me that they understood it and that it is true.
+Signed: ______________________________
+Date: ______________________________
+{%p endif %}""",
+)
+
+TEMPLATES["cica_claim_pack"] = (
+    "A4",
+    """# Supporting statement
+^!{{ person.full_name }}: application to the Criminal Injuries Compensation Authority
+{%p if cica.application_reference %}
+CICA reference: {{ cica.application_reference }}
+{%p endif %}
+1.My name is {{ person.full_name }}. I was born on {{ person.date_of_birth }}.
+1.I was injured in a crime of violence on {{ incident.date }}. It was first reported to the police on {{ police.first_report_date }} (crime reference {{ police.crime_reference }}).
+"""
+    + ACCOUNT_PARAGRAPHS
+    + """
+1.The facts in this statement are true to the best of my knowledge and belief.
+Signed: ______________________________   Date: {{ doc.date }}
+---
+# Covering letter
+>{{ doc.organisation_name }}
+>{{ doc.date }}
+Criminal Injuries Compensation Authority
+!Application for compensation: {{ person.full_name }}{% if cica.application_reference %} (reference {{ cica.application_reference }}){% endif %}
+Dear Sir or Madam,
+We act for {{ person.full_name }}, a survivor of human trafficking, in their application under the Criminal Injuries Compensation Scheme 2012. Their supporting statement and the evidence listed in the enclosed index are sent with this letter.
+The crime was reported to the police on {{ police.first_report_date }} under crime reference {{ police.crime_reference }}. Please contact us rather than the applicant directly: writing to them could put them at risk.
+Yours faithfully,
+{{ doc.advocate_name }}
+{{ doc.organisation_name }}
+---
+# Evidence index
+{%p for item in doc.evidence %}
+1.{{ item }}
+{%p endfor %}
+{%p if not doc.evidence %}
+No evidence has been uploaded yet; it will follow.
+{%p endif %}""",
+)
+
+TEMPLATES["nrm_reconsideration_request"] = (
+    "A4",
+    """>{{ doc.organisation_name }}
+>{{ doc.date }}
+Single Competent Authority, Home Office
+!Request for reconsideration of a negative decision: {{ person.full_name }}{% if nrm.home_office_reference %} (reference {{ nrm.home_office_reference }}){% endif %}
+Dear Sir or Madam,
+We ask the Single Competent Authority to reconsider its {% if nrm.cg_decision_date %}conclusive grounds decision of {{ nrm.cg_decision_date }}{% else %}reasonable grounds decision of {{ nrm.rg_decision_date }}{% endif %} on {{ person.full_name }}.
+{%p if nrm.late_reasons %}
+This request is made after the time limit, for these exceptional reasons: {{ nrm.late_reasons }}
+{%p else %}
+This request is made within the time limit for reconsideration requests.
+{%p endif %}
+# Grounds relied on
+{%p for ground in nrm.reconsideration_grounds|paragraphs %}
+1.{{ ground }}
+{%p endfor %}
+# New evidence
+{%p for item in nrm.new_evidence|lines %}
+1.{{ item }}
+{%p endfor %}
+# The person's account
+"""
+    + ACCOUNT_PARAGRAPHS
+    + """
+Yours faithfully,
+{{ doc.advocate_name }}
+{{ doc.organisation_name }}""",
+)
+
+TEMPLATES["vts_representations"] = (
+    "A4",
+    """>{{ doc.organisation_name }}
+>{{ doc.date }}
+Home Office: Temporary Permission to Stay for Victims of Human Trafficking or Slavery
+!Representations for temporary permission to stay: {{ person.full_name }}{% if nrm.home_office_reference %} (reference {{ nrm.home_office_reference }}){% endif %}
+Dear Sir or Madam,
+{{ person.full_name }} received a positive conclusive grounds decision on {{ nrm.cg_decision_date }}. We ask that they be granted temporary permission to stay on the grounds below.
+{%p if 'recovery' in vts.grounds|map(attribute='code') %}
+# Recovery from the exploitation
+Permission is necessary to assist the person in their recovery from physical or psychological harm arising from their exploitation. The evidence is:
+{%p for item in vts.recovery_evidence|lines %}
+1.{{ item }}
+{%p endfor %}
+{%p endif %}
+{%p if 'compensation' in vts.grounds|map(attribute='code') %}
+# Seeking compensation
+Permission is necessary for the person to seek compensation for their exploitation. The evidence is:
+{%p for item in vts.compensation_evidence|lines %}
+1.{{ item }}
+{%p endfor %}
+{%p endif %}
+{%p if 'cooperation' in vts.grounds|map(attribute='code') %}
+# Cooperation with the police
+Permission is necessary for the person to cooperate with a police investigation or criminal proceedings. The evidence is:
+{%p for item in vts.cooperation_evidence|lines %}
+1.{{ item }}
+{%p endfor %}
+{%p endif %}
+Yours faithfully,
+{{ doc.advocate_name }}
+{{ doc.organisation_name }}""",
+)
+
+TEMPLATES["us_declaration_1746"] = (
+    "Letter",
+    """^!DECLARATION OF {{ person.full_name|upper }} IN SUPPORT OF FORM I-914, APPLICATION FOR T NONIMMIGRANT STATUS
+1.My name is {{ person.full_name }}. I was born on {{ person.date_of_birth }}. I make this declaration from my own personal knowledge.
+1.I gave this declaration in {{ person.preferred_language }}{% if interpreter.name %}, through an interpreter, {{ interpreter.name }}, who has signed a separate certificate of translation{% endif %}. It was read back to me in {{ person.preferred_language }} before I signed it.
+"""
+    + ACCOUNT_PARAGRAPHS
+    + """
+{%p if us.declaration_place.code == 'outside_us' %}
+I declare under penalty of perjury under the laws of the United States of America that the foregoing is true and correct.
+{%p else %}
+I declare under penalty of perjury that the foregoing is true and correct.
+{%p endif %}
+Executed on ______________________________ (date)
+Signature: ______________________________
+{{ person.full_name }}""",
+)
+
+TEMPLATES["t_visa_cover_letter"] = (
+    "Letter",
+    """>{{ doc.organisation_name }}
+>{{ doc.date }}
+U.S. Citizenship and Immigration Services
+!Re: Form I-914, Application for T Nonimmigrant Status: {{ person.full_name }}, born {{ person.date_of_birth }}
+Dear Officer,
+Please find enclosed the application of {{ person.full_name }} for T nonimmigrant status, with the applicant's signed declaration and the supporting evidence listed below. Please send all correspondence to us: contact with the applicant's former address could put them at risk.
+# Exhibit list
+{%p for item in us.t.exhibits|lines %}
+1.Exhibit {{ loop.index }}: {{ item }}
+{%p endfor %}
+Sincerely,
+{{ doc.advocate_name }}
+{{ doc.organisation_name }}""",
+)
+
+
+def _page_number_footer(section) -> None:  # type: ignore[no-untyped-def]
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run("Page ")
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    number = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    number.append(text)
+    field.append(number)
+    run._r.addnext(field)
+
+
+KEEP_STYLES = {"Normal", "Heading 1", "List Number", "List Paragraph", "Header", "Footer", "Title"}
+DROPPED_PARTS = ("stylesWithEffects", "thumbnail", "customXml")
+
+
+def _slim(document) -> None:  # type: ignore[no-untyped-def]
+    """Drop what python-docx's default template carries and the templates never use (about 800 KB
+    of styles, a thumbnail): every render parses and writes the whole file, so size is time."""
+    styles = document.styles.element
+    by_id = {el.get(qn("w:styleId")): el for el in styles.findall(qn("w:style"))}
+    keep = {el.get(qn("w:styleId")) for el in by_id.values() if el.get(qn("w:default")) == "1"}
+    keep |= {
+        sid
+        for sid, el in by_id.items()
+        if el.find(qn("w:name")) is not None
+        and el.find(qn("w:name")).get(qn("w:val")) in {n.lower() for n in KEEP_STYLES} | KEEP_STYLES
+    }
+    pending = list(keep)
+    while pending:  # the styles the kept ones are based on, link to or are followed by
+        element = by_id.get(pending.pop())
+        if element is None:
+            continue
+        for tag in ("w:basedOn", "w:link", "w:next"):
+            ref = element.find(qn(tag))
+            if ref is not None and ref.get(qn("w:val")) not in keep:
+                keep.add(ref.get(qn("w:val")))
+                pending.append(ref.get(qn("w:val")))
+    for sid, element in by_id.items():
+        if sid not in keep:
+            styles.remove(element)
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+    for rels in (document.part.rels, document.part.package.rels):
+        for rel_id, rel in list(rels.items()):
+            if any(part in rel.reltype or part in str(rel.target_ref) for part in DROPPED_PARTS):
+                del rels[rel_id]
+
+
+def build(name: str, paper: str, source: str) -> None:
+    """Write claim_templates/<name>/template.docx from ``source``."""
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    if paper == "A4":
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        margin = Cm(3.5)  # PD 32 para 19.1: a 3.5 cm margin
+    else:
+        section.page_width, section.page_height = Mm(215.9), Mm(279.4)
+        margin = Cm(2.54)
+    section.left_margin = section.right_margin = margin
+    section.top_margin = section.bottom_margin = Cm(2.5)
+    normal = document.styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(12)
+    normal.paragraph_format.space_after = Pt(8)
+    _page_number_footer(section)
+    for raw in source.splitlines():
+        line = raw.rstrip()
+        if not line:
+            continue
+        if line == "---":
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            continue
+        if line.startswith("#"):
+            document.add_heading(line.lstrip("# "), level=1)
+            continue
+        style = None
+        if line.startswith("1."):
+            style, line = "List Number", line[2:]
+        paragraph = document.add_paragraph(style=style)
+        bold = False
+        while line[:1] in (">", "^", "!") and not line.startswith("{"):
+            marker, line = line[0], line[1:]
+            if marker == ">":
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            elif marker == "^":
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            else:
+                bold = True
+        paragraph.add_run(line).bold = bold or None
+    folder = ROOT / name
+    folder.mkdir(parents=True, exist_ok=True)
+    _slim(document)
+    document.core_properties.title = name.replace("_", " ")
+    document.core_properties.author = "Redress"
+    document.save(str(folder / "template.docx"))
+
+
+def main() -> None:
+    """Build every template."""
+    for name, (paper, source) in TEMPLATES.items():
+        build(name, paper, source)
+        print(f"built claim_templates/{name}/template.docx")
+
+
+if __name__ == "__main__":
+    main()

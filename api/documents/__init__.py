@@ -1,0 +1,1 @@
+"""Completed documents: claim templates rendered with a case's facts, reviewed and filed."""

@@ -1,0 +1,38 @@
+"""Mark generated documents stale when a fact they were built from changes.
+
+Called from :func:`api.cases.service.change_facts` inside its unit of work (it only adds to the
+session; the caller commits), so a fact change and the staleness it causes are saved together.
+A stale version keeps its content (an approved one stays frozen); the page says which facts
+changed and offers to generate a new version.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+
+from sqlmodel import Session, select
+
+from api.documents.models import DocumentVersion, GenerationStatus
+
+
+def mark_documents_stale(session: Session, case_id: int, changed_keys: Collection[str]) -> None:
+    """Add ``changed_keys`` to the stale facts of every generated version of the case that used one."""
+    if not changed_keys:
+        return
+    changed = set(changed_keys)
+    # No autoflush: the caller's pending fact rows are flushed by its own commit, where it
+    # handles a concurrent change; flushing them here would raise outside that handling.
+    with session.no_autoflush:
+        versions = session.exec(
+            select(DocumentVersion).where(
+                DocumentVersion.case_id == case_id, DocumentVersion.status == GenerationStatus.DONE.value
+            )
+        ).all()
+    for version in versions:
+        hit = changed & set(json.loads(version.facts_used))
+        if not hit:
+            continue
+        before = set(json.loads(version.stale_facts)) if version.stale_facts else set()
+        version.stale_facts = json.dumps(sorted(before | hit))
+        session.add(version)

@@ -1,0 +1,226 @@
+"""Every claim template renders with fictional facts, re-opens in python-docx, converts with
+LibreOffice, and the PDF's text says the key facts; plus the template lint and the rendering
+rules (autoescaping, missing facts by name, confidential facts kept from the other side)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Final
+
+import pytest
+from docx import Document
+
+from api.documents.pdf import convert_docx_batch
+from api.documents.rendering import MissingFacts, build_context, render_docx
+from api.documents.template_lint import check_template, check_templates, template_source, used_variables
+from tests.api.documents.fixtures import AWKWARD_NAME, FACTS, KEY_TEXT
+from tests.api.documents.programs import require_libreoffice
+from workflows.catalogue import TEMPLATES_ROOT
+from workflows.facts import default_fact_dictionary
+from workflows.manifests import TemplateManifest, load_manifest, load_manifests
+
+TODAY: Final = date(2026, 11, 22)
+BUILTINS: Final = {
+    "date": "22 November 2026",
+    "advocate_name": "Bea Advocate",
+    "organisation_name": "Harbour Light Trust",
+    "evidence": ["Police crime report", "GP letter"],
+}
+EXPECTED_TEMPLATES: Final = {
+    "witness_statement",
+    "cica_claim_pack",
+    "nrm_reconsideration_request",
+    "vts_representations",
+    "us_declaration_1746",
+    "t_visa_cover_letter",
+}
+
+
+def _manifests() -> dict[str, TemplateManifest]:
+    manifests, problems = load_manifests(TEMPLATES_ROOT, default_fact_dictionary())
+    assert problems == []
+    return manifests
+
+
+def _values(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
+    return default_fact_dictionary().parse_facts({**FACTS, **(overrides or {})}, today=TODAY)
+
+
+def _render(name: str, overrides: Mapping[str, object] | None = None) -> bytes:
+    manifest = _manifests()[name]
+    return render_docx(
+        manifest, build_context(default_fact_dictionary(), manifest, _values(overrides), BUILTINS)
+    )
+
+
+def _text(docx: bytes) -> str:
+    return "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
+
+
+def test_the_first_set_of_templates_is_there_with_valid_manifests() -> None:
+    manifests = _manifests()
+
+    assert set(manifests) == EXPECTED_TEMPLATES
+    assert {m.paper for m in manifests.values() if m.jurisdiction == "GB"} == {"A4"}
+    assert {m.paper for m in manifests.values() if m.jurisdiction == "US"} == {"Letter"}
+
+
+def test_every_template_renders_reopens_converts_and_says_its_key_facts() -> None:
+    require_libreoffice()
+    names = sorted(EXPECTED_TEMPLATES)
+    documents = [_render(name) for name in names]
+    for name, docx in zip(names, documents, strict=True):
+        assert "Mirela Testescu" in _text(docx), name  # re-opens with python-docx
+
+    conversions = convert_docx_batch(documents)
+
+    for name, conversion in zip(names, conversions, strict=True):
+        assert conversion.problem is None, (name, conversion.problem)
+        assert conversion.pdf is not None
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=conversion.pdf, capture_output=True, check=True
+        ).stdout.decode()
+        flat = " ".join(text.split())
+        assert "Mirela Testescu" in flat, name
+        for key_text in KEY_TEXT[name]:
+            assert key_text in flat, (name, key_text)
+
+
+def test_pages_are_a4_for_the_uk_and_letter_for_the_us() -> None:
+    for name, (width_mm, height_mm) in {
+        "witness_statement": (210, 297),
+        "t_visa_cover_letter": (216, 279),
+    }.items():
+        section = Document(io.BytesIO(_render(name))).sections[0]
+        assert section.page_width is not None
+        assert section.page_height is not None
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == (width_mm, height_mm)
+
+
+def test_special_characters_come_out_exactly_as_typed() -> None:
+    docx = _render("witness_statement", {"person.full_name": AWKWARD_NAME})
+
+    assert f"Witness statement of {AWKWARD_NAME}" in _text(docx)
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:  # escaped in the XML, not dropped
+        assert "&amp; &lt;Sons&gt;" in archive.read("word/document.xml").decode()
+
+
+def test_the_witness_statement_has_the_pd32_elements() -> None:
+    text = _text(_render("witness_statement"))
+
+    assert "I believe that the facts stated in this witness statement are true." in text
+    assert "proceedings for contempt of court may be brought" in text
+    assert "own knowledge" in text
+    assert "prepared face to face" in text
+    assert "Interpreter's statement" in text  # the person gave it in Romanian
+    assert "Statement: 1st" in text
+
+
+def test_no_interpreter_statement_when_the_person_speaks_english() -> None:
+    text = _text(_render("witness_statement", {"person.preferred_language": "en", "interpreter.name": None}))
+
+    assert "Interpreter's statement" not in text
+    assert "through an interpreter" not in text
+
+
+def test_the_1746_wording_follows_where_it_is_signed() -> None:
+    outside = _text(_render("us_declaration_1746", {"us.declaration_place": "outside_us"}))
+    inside = _text(_render("us_declaration_1746", {"us.declaration_place": "inside_us"}))
+
+    assert (
+        "under penalty of perjury under the laws of the United States of America that the foregoing"
+        in outside
+    )
+    assert "I declare under penalty of perjury that the foregoing is true and correct." in inside
+    assert "laws of the United States" not in inside
+
+
+def test_a_missing_fact_is_named_not_left_blank() -> None:
+    manifest = _manifests()["cica_claim_pack"]
+    values = _values()
+    del values["police.first_report_date"]
+
+    with pytest.raises(MissingFacts) as raised:
+        build_context(default_fact_dictionary(), manifest, values, BUILTINS)
+
+    assert raised.value.keys == ("police.first_report_date",)
+    assert str(raised.value) == "The CICA claim pack needs: date of first police report."
+
+
+def test_the_interpreter_is_required_only_when_the_person_is_not_english_speaking() -> None:
+    manifest = _manifests()["witness_statement"]
+    values = _values({"interpreter.name": None})
+
+    with pytest.raises(MissingFacts, match="needs: the interpreter's name"):
+        build_context(default_fact_dictionary(), manifest, values, BUILTINS)
+    build_context(
+        default_fact_dictionary(), manifest, {**values, "person.preferred_language": "en"}, BUILTINS
+    )
+
+
+def test_confidential_facts_never_reach_a_document_for_the_other_side(tmp_path: Path) -> None:
+    manifest = _manifests()["witness_statement"]
+    folder = tmp_path / "leaky"
+    shutil.copytree(manifest.folder, folder)
+    text = (folder / "manifest.yaml").read_text().replace("optional:\n", "optional:\n    - person.address\n")
+    (folder / "manifest.yaml").write_text(text)
+
+    loaded, problems = load_manifest(folder, default_fact_dictionary())
+
+    assert loaded is None
+    assert any("person.address is confidential" in problem.message for problem in problems)
+
+
+def test_template_variables_are_in_the_manifest_and_the_manifest_in_the_dictionary() -> None:
+    dictionary = default_fact_dictionary()
+    for manifest in _manifests().values():
+        used = {variable for variable, _ in used_variables(template_source(manifest.template_path))}
+        facts = {v for v in used if not v.startswith("doc.")}
+        assert all(any(v == f or v.startswith(f + ".") for f in manifest.facts) for v in facts), manifest.name
+        assert set(manifest.facts) <= set(dictionary), manifest.name
+        assert check_template(manifest) == [], manifest.name
+    assert check_templates(TEMPLATES_ROOT, dictionary) == []
+
+
+def _broken_copy(tmp_path: Path, old: str, new: str) -> TemplateManifest:
+    source = _manifests()["t_visa_cover_letter"]
+    folder = tmp_path / "t_visa_cover_letter"
+    shutil.copytree(source.folder, folder)
+    path = folder / "template.docx"
+    document = Document(str(path))
+    for paragraph in document.paragraphs:
+        for run in paragraph.runs:
+            if old in run.text:
+                run.text = run.text.replace(old, new)
+    document.save(str(path))
+    manifest, problems = load_manifest(folder, default_fact_dictionary())
+    assert problems == []
+    assert manifest is not None
+    return manifest
+
+
+def test_lint_reports_an_unknown_variable_with_template_and_place(tmp_path: Path) -> None:
+    manifest = _broken_copy(tmp_path, "{{ person.full_name }}, born", "{{ person.nickname }}, born")
+
+    problems = check_template(manifest)
+
+    assert len(problems) == 1
+    assert problems[0].file == manifest.template_path
+    assert "unknown variable person.nickname in paragraph" in problems[0].message
+    assert "Re: Form I-914" in problems[0].message
+
+
+def test_lint_reports_a_syntax_error_with_template_and_place(tmp_path: Path) -> None:
+    manifest = _broken_copy(tmp_path, "{{ doc.advocate_name }}", "{{ doc.advocate_name }")
+
+    problems = check_template(manifest)
+
+    assert len(problems) == 1
+    assert "template syntax error in paragraph" in problems[0].message
+    assert problems[0].line > 1
