@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, gt=0)
     access_code_hours: int = Field(default=72, gt=0)
     max_request_bytes: int = Field(default=1_000_000, gt=0)
+    # Issue 6: where "Exit this page" sends a survivor (a site that shows nothing personal, as the
+    # GOV.UK component suggests); an http(s) URL.
+    survivor_exit_url: str = Field(default="https://www.bbc.co.uk/weather", pattern=r"^https?://\S+$")
 
     @field_validator("data_dir")
     @classmethod

@@ -31,6 +31,7 @@ from web.routes.setup import router as setup_router
 from web.routes.sharing import router as sharing_router
 from web.routes.sign_in import router as sign_in_router
 from web.routes.survivor import router as survivor_router
+from web.routes.survivor_safety import router as survivor_safety_router
 
 # Served by the app itself (htmx, styles): users' networks often cannot reach a CDN.
 STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sharing_router)
     app.include_router(interview_router)
     app.include_router(survivor_router)
+    app.include_router(survivor_safety_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     # Outermost last: the size limit runs before anything reads a body.
