@@ -238,6 +238,20 @@ EXPECTED: Final[dict[tuple[str, str], Row]] = {
     ("GET", "/survivor"): by_kind(
         anonymous=TO_SURVIVOR_SIGN_IN, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
     ),
+    # Issue 6: the way out ends whoever's session this browser has; safety pages; the language.
+    ("GET", "/survivor/exit"): everyone(see("https://www.bbc.co.uk/weather")),
+    ("POST", "/survivor/exit"): everyone(NO_CONTENT),
+    ("GET", "/survivor/before-you-continue"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
+    ),
+    ("POST", "/survivor/before-you-continue"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN,
+        caseworkers=see("/cases"),
+        lawyers=see("/cases"),
+        survivors=TO_SURVIVOR_VIEW,
+    ),
+    ("GET", "/survivor/safety-advice"): everyone(OK),
+    ("POST", "/survivor/language"): everyone(TO_SURVIVOR_VIEW),
 }
 
 # What each POST sends besides the CSRF token: an invalid form wherever the route reads one.
@@ -260,6 +274,9 @@ FORMS: Final[dict[tuple[str, str], dict[str, str]]] = {
     ("POST", "/survivor/start"): {"code": "", "display_name": "", "passphrase": "", "passphrase_again": ""},
     ("POST", "/survivor/sign-in"): {"sign_in_name": "", "passphrase": ""},
     ("POST", "/survivor/sign-out"): {},
+    ("POST", "/survivor/exit"): {},
+    ("POST", "/survivor/before-you-continue"): {},
+    ("POST", "/survivor/language"): {"language": "", "back": ""},
 }
 # A query that makes a route about the target (the case list, searched for the target's reference).
 QUERIES: Final = {("GET", "/cases"): "?q={reference}"}

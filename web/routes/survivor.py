@@ -40,8 +40,8 @@ from api.orgs import service as orgs_service
 from api.orgs.models import NAME_MAX_LENGTH, User
 from api.settings import Settings
 from web import question_widgets as widgets
-from web.i18n import N_
 from web.forms import CsrfProtected, FormDep, FormErrors, text_field
+from web.i18n import N_
 from web.identity import (
     Identity,
     OptionalIdentity,
@@ -259,7 +259,9 @@ def start(
     if not passphrase:
         errors.add("passphrase", N_("Choose a passphrase"))
     elif passphrase != again:
-        errors.add("passphrase_again", N_("The two passphrases are not the same. Type it again in both boxes"))
+        errors.add(
+            "passphrase_again", N_("The two passphrases are not the same. Type it again in both boxes")
+        )
     if not errors:
         try:
             user = redeem_access_code(

@@ -5,7 +5,8 @@
   (``Clear-Site-Data``), and sends it on to the neutral site (``settings.survivor_exit_url``).
 - ``POST /survivor/exit``: the same for the script (``navigator.sendBeacon``), which replaces the
   page with the neutral site at once (``location.replace``) instead of waiting; answers 204.
-  Neither needs a CSRF token: all they can do is sign this browser out, which must never fail.
+  The link needs no CSRF token (all it can do is sign this browser out, and that must work
+  without script); the beacon sends the page's token, as every POST must.
 - ``GET /survivor/before-you-continue`` + ``POST``: the interruption page shown once, at the
   first use (after the access code): what the button does and what clearing cannot do.
 - ``GET /survivor/safety-advice``: using a safe device, private browsing, clearing history.
@@ -51,7 +52,7 @@ def exit_now(session: SessionDep, settings: SettingsDep, identity: OptionalIdent
     return response
 
 
-@router.post("/survivor/exit")
+@router.post("/survivor/exit", dependencies=[CsrfProtected])
 def exit_beacon(session: SessionDep, identity: OptionalIdentity) -> Response:
     """End the session (sent by the page's script as it leaves); nothing to show."""
     _end_this_session(session, identity)

@@ -66,7 +66,12 @@
       if (announce) { announce.textContent = box.getAttribute("data-exit-leaving"); }
       var sent = false;
       if (navigator.sendBeacon) {
-        try { sent = navigator.sendBeacon("/survivor/exit", new Blob([], { type: "text/plain" })); } catch (e) { sent = false; }
+        var token = document.querySelector("input[name=csrf_token]");
+        if (token) {
+          var data = new FormData();
+          data.append("csrf_token", token.value);
+          try { sent = navigator.sendBeacon("/survivor/exit", data); } catch (e) { sent = false; }
+        }
       }
       // Without a beacon, our own exit URL ends the session before sending the browser on.
       window.location.replace(sent ? exitUrl : "/survivor/exit");
