@@ -4,7 +4,8 @@ Every page gets ``csrf_token`` (for forms and the ``hx-headers`` on ``<body>``),
 (the signed-in person or None), ``idle_warning_seconds``, and the page's language
 (:func:`web.i18n.template_functions`: ``_``, ``page_lang``, ``page_dir``, local date formats).
 An htmx request (``HX-Request``, not a history restore) can be answered with one named block
-of the page's template, so the page and its fragment can never drift apart; ``Vary: HX-Request`` keeps caches honest.
+of the page's template, so the page and its fragment can never drift apart; ``Vary: HX-Request``
+keeps caches honest.
 """
 
 from __future__ import annotations
