@@ -34,7 +34,7 @@ from api.cases import service as cases_service
 from api.cases.errors import AccessCodeError, AccessCodeThrottled, CaseInputError
 from api.cases.models import ApplicationStatus, LegalCase
 from api.cases.schemas import FactRecord
-from api.cases.survivor_access import redeem_access_code
+from api.cases.survivor_access import own_case_public_id, redeem_access_code
 from api.deps import SessionDep, SettingsDep
 from api.orgs import service as orgs_service
 from api.orgs.models import NAME_MAX_LENGTH, User
@@ -183,19 +183,17 @@ def _survivor_view(session: Session, settings: Settings, identity: Identity) -> 
     """The survivor's own case (a survivor account belongs to one case), read as them."""
     actor = identity.actor
     now = now_utc()
-    found = cases_service.list_cases(session, actor, today=now.date(), per_page=1).items
-    if not found:
+    public_id = own_case_public_id(session, actor)
+    if public_id is None:
         return SurvivorView(identity.user.display_name, False, None, (), ())
     # Through get_case, so the survivor's look at their case is in its audit trail too.
-    case = cases_service.get_case(session, actor, found[0].public_id, now=now)
+    case = cases_service.get_case(session, actor, public_id, now=now)
     today = today_for(session, case.organisation_id, now)
+    applications = cases_service.list_applications(session, actor, case)
+    evaluations = cases_service.evaluate_applications(session, settings, case, applications, today=today)
     summaries = tuple(
-        _summary(
-            cases_service.evaluate_application(session, settings, case, application, today=today),
-            application.status,
-            today,
-        )
-        for application in cases_service.list_applications(session, actor, case)
+        _summary(evaluation, application.status, today)
+        for application, evaluation in zip(applications, evaluations, strict=True)
     )
     facts = cases_service.read_facts_for(session, settings, actor, case)
     return SurvivorView(
