@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 from api.audit import models as audit_models
 from api.auth import models as auth_models
 from api.cases import models as cases_models
+from api.evidence import models as evidence_models
 from api.heartbeat import models as heartbeat_models
 from api.orgs import models as orgs_models
 
@@ -18,6 +19,7 @@ __all__ = [
     "audit_models",
     "auth_models",
     "cases_models",
+    "evidence_models",
     "heartbeat_models",
     "metadata",
     "orgs_models",

@@ -1,0 +1,52 @@
+"""Evidence files of a case, their names and contents encrypted under the case's key.
+
+Revision ID: e6a1b2c3d4e5
+Revises: d1e2f3a4b5c6
+Create Date: 2026-11-22 16:00:00.000000
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "e6a1b2c3d4e5"
+down_revision: str | Sequence[str] | None = "d1e2f3a4b5c6"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "evidence_file",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("public_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("uploaded_by_user_id", sa.Integer(), nullable=False),
+        sa.Column("content_type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("name_encrypted", sa.LargeBinary(), nullable=False),
+        sa.Column("content_encrypted", sa.LargeBinary(), nullable=False),
+        sa.Column("metadata_removed", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["legal_case.id"],
+            name=op.f("fk_evidence_file_case_id_legal_case"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_user_id"], ["app_user.id"], name=op.f("fk_evidence_file_uploaded_by_user_id_app_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_file")),
+        sa.UniqueConstraint("public_id", name=op.f("uq_evidence_file_public_id")),
+    )
+    op.create_index(op.f("ix_evidence_file_case_id"), "evidence_file", ["case_id"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_evidence_file_case_id"), table_name="evidence_file")
+    op.drop_table("evidence_file")
