@@ -31,6 +31,8 @@ from web.routes.setup import router as setup_router
 from web.routes.sharing import router as sharing_router
 from web.routes.sign_in import router as sign_in_router
 from web.routes.survivor import router as survivor_router
+from web.routes.survivor_evidence import SURVIVOR_FILES
+from web.routes.survivor_evidence import router as survivor_evidence_router
 from web.routes.survivor_safety import router as survivor_safety_router
 
 # Served by the app itself (htmx, styles): users' networks often cannot reach a CDN.
@@ -75,9 +77,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(interview_router)
     app.include_router(survivor_router)
     app.include_router(survivor_safety_router)
+    app.include_router(survivor_evidence_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     # Outermost last: the size limit runs before anything reads a body.
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestSizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        RequestSizeLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        # A survivor's upload: room above the evidence limit, so a file just over it gets the
+        # page's own clear message rather than a bare 413 (the page checks the size first, too).
+        larger_limits={SURVIVOR_FILES: 2 * settings.evidence_max_bytes + 100_000},
+    )
     return app

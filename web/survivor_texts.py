@@ -36,6 +36,10 @@ API_MESSAGES: Final = (
     N_("Use at most 200 characters for a name."),
     N_("Too many attempts. Wait a few minutes, then try again."),
     N_("The sign-in name or passphrase is not right."),
+    N_("The file is too big. Choose a file smaller than %(limit)s."),
+    N_("The file is empty. Choose another file."),
+    N_("This kind of file cannot be uploaded. Choose a photo (JPEG, PNG or HEIC) or a PDF."),
+    N_("The picture could not be read. It may be damaged. Take the photo again or choose another file."),
 )
 # What each workflow definition's survivor-facing texts are: (list in the definition, field).
 WORKFLOW_TEXT_FIELDS: Final = (("deadlines", "label"), ("evidence", "label"))

@@ -39,7 +39,9 @@ EXTENSIONS: Final = {FileKind.JPEG: "jpg", FileKind.PNG: "png", FileKind.HEIC: "
 TOO_BIG: Final = "The file is too big. Choose a file smaller than %(limit)s."
 EMPTY: Final = "The file is empty. Choose another file."
 WRONG_TYPE: Final = "This kind of file cannot be uploaded. Choose a photo (JPEG, PNG or HEIC) or a PDF."
-DAMAGED: Final = "The picture could not be read. It may be damaged. Take the photo again or choose another file."
+DAMAGED: Final = (
+    "The picture could not be read. It may be damaged. Take the photo again or choose another file."
+)
 
 
 class EvidenceError(ValueError):

@@ -51,6 +51,7 @@ from api.cases.sharing import share_case
 from api.cases.survivor_access import issue_access_code, redeem_access_code
 from api.db.engine import create_db_engine
 from api.db.migrate import upgrade_to_head
+from api.evidence import service as evidence_service
 from api.orgs.models import Role, User
 from api.orgs.service import create_user
 from api.settings import Settings
@@ -252,6 +253,17 @@ EXPECTED: Final[dict[tuple[str, str], Row]] = {
     ),
     ("GET", "/survivor/safety-advice"): everyone(OK),
     ("POST", "/survivor/language"): everyone(TO_SURVIVOR_VIEW),
+    ("GET", "/survivor/files"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
+    ),
+    ("POST", "/survivor/files"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN,
+        caseworkers=see("/cases"),
+        lawyers=see("/cases"),
+        survivors=FORM_REFUSED,
+    ),
+    # Staff download a case's file; the lawyer the whole case is shared with may read it too.
+    ("GET", "/cases/{case_id}/evidence/{file_id}"): on_a_case(caseworkers=OK, lawyer_with_share=OK),
 }
 
 # What each POST sends besides the CSRF token: an invalid form wherever the route reads one.
@@ -277,6 +289,7 @@ FORMS: Final[dict[tuple[str, str], dict[str, str]]] = {
     ("POST", "/survivor/exit"): {},
     ("POST", "/survivor/before-you-continue"): {},
     ("POST", "/survivor/language"): {"language": "", "back": ""},
+    ("POST", "/survivor/files"): {},
 }
 # A query that makes a route about the target (the case list, searched for the target's reference).
 QUERIES: Final = {("GET", "/cases"): "?q={reference}"}
@@ -305,6 +318,7 @@ class Target:
     reference: str
     advocate_id: int
     share_lawyer_id: int
+    file_id: str = ""  # an evidence file of the case (issue 6)
 
 
 @dataclass
@@ -380,6 +394,16 @@ def _open_case(session: Session, settings: Settings, advocate: User, reference: 
     return case.public_id, application.public_id
 
 
+def _evidence_file(session: Session, settings: Settings, advocate: User, case_id: str) -> str:
+    """A PDF uploaded to the case by its advocate (issue 6): the download cells' target."""
+    actor = actor_for(session, advocate)
+    case = service.get_case(session, actor, case_id, now=NOW)
+    content = b"%PDF-1.4\n%%EOF\n"
+    return evidence_service.upload(
+        session, settings, actor, case, name="scan.pdf", content=content, now=NOW
+    ).public_id
+
+
 def _survivor_of(session: Session, settings: Settings, world: World, case_id: str, name: str) -> int:
     """The survivor's account of the case, made as a survivor would: with an access code."""
     actor = actor_for(session, world.advocate)
@@ -420,6 +444,7 @@ def _build(session: Session, settings: Settings) -> tuple[dict[str, Target], dic
             "Matrix-Heron",
             id_of(world.advocate),
             id_of(world.partner_lawyer),
+            _evidence_file(session, settings, world.advocate, home_case),
         ),
         FOREIGN: Target(
             foreign_case,
@@ -427,6 +452,7 @@ def _build(session: Session, settings: Settings) -> tuple[dict[str, Target], dic
             "Matrix-Wren",
             id_of(world.foreign_advocate),
             id_of(foreign_lawyer),
+            _evidence_file(session, settings, world.foreign_advocate, foreign_case),
         ),
     }
     users = {
@@ -527,6 +553,7 @@ def _url(template: str, target: Target, share_id: int = 0, token_id: int = 0) ->
         fact_key=FIRST_QUESTION,
         share_id=share_id,
         token_id=token_id,
+        file_id=target.file_id,
     )
 
 
@@ -560,7 +587,7 @@ def test_access(matrix: Matrix, route: tuple[str, str], caller: str, target_kind
 
     if want == NOT_FOUND and "{" in template:
         # Not seeing it is exactly as if it did not exist: the page for an id nobody has.
-        made_up = Target(uuid.uuid4().hex, uuid.uuid4().hex, "", 0, 0)
+        made_up = Target(uuid.uuid4().hex, uuid.uuid4().hex, "", 0, 0, uuid.uuid4().hex)
         unknown = matrix.client.request(method, _url(template, made_up, 10**9, 10**9), data=form)
         assert unknown.status_code == 404
         assert _same_page(response.text) == _same_page(unknown.text)

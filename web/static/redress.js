@@ -97,3 +97,33 @@
   }
   document.addEventListener("DOMContentLoaded", setUpExit);
 })();
+
+// Uploads: a file over the size limit is caught before it is sent (a phone on a slow or paid
+// connection should not send 20 MB to be told it is too big). The server checks again.
+(function () {
+  "use strict";
+  function setUpSizeCheck() {
+    var form = document.querySelector("form[data-size-check]");
+    if (!form) { return; }
+    form.addEventListener("submit", function (event) {
+      var input = form.querySelector("input[type=file]");
+      var limit = Number(form.getAttribute("data-limit-bytes"));
+      if (!input || !input.files || !input.files.length || input.files[0].size <= limit) { return; }
+      event.preventDefault();
+      var group = input.closest(".form-group");
+      var message = document.getElementById("file-error");
+      if (!message) {
+        message = document.createElement("p");
+        message.className = "error-message";
+        message.id = "file-error";
+        input.parentNode.insertBefore(message, input);
+        input.setAttribute("aria-describedby", input.getAttribute("aria-describedby") + " file-error");
+      }
+      message.textContent = form.getAttribute("data-too-big");
+      if (group) { group.classList.add("error"); }
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+    });
+  }
+  document.addEventListener("DOMContentLoaded", setUpSizeCheck);
+})();

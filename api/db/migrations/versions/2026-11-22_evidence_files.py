@@ -39,7 +39,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["uploaded_by_user_id"], ["app_user.id"], name=op.f("fk_evidence_file_uploaded_by_user_id_app_user")
+            ["uploaded_by_user_id"],
+            ["app_user.id"],
+            name=op.f("fk_evidence_file_uploaded_by_user_id_app_user"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_file")),
         sa.UniqueConstraint("public_id", name=op.f("uq_evidence_file_public_id")),
