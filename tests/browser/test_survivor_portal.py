@@ -20,9 +20,11 @@ from api.auth.service import start_session
 from api.cases import service as cases_service
 from api.cases.survivor_access import issue_access_code, redeem_access_code
 from api.db.migrate import upgrade_to_head
+from api.evidence.models import EvidenceFile
 from api.orgs.models import User
 from api.settings import Settings
 from tests.api.cases.builders import actor, make_world, new_case
+from tests.api.evidence.images import photo
 from tests.browser.conftest import assert_no_serious_axe_violations
 from web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from web.identity import SESSION_COOKIE
@@ -56,6 +58,7 @@ class Portal:
     sign_in_name: str
     survivor_id: int
     expired_code: str
+    code: str  # a fresh one: redeeming it makes a new account for the case
 
 
 @pytest.fixture
@@ -85,7 +88,8 @@ def portal(db_session: Session, migrated_settings: Settings) -> Portal:
     assert user.id is not None
     long_ago = now - timedelta(hours=migrated_settings.access_code_hours + 1)
     expired = issue_access_code(db_session, migrated_settings, advocate, case, now=long_ago)
-    return Portal(user.sign_in_name, user.id, expired)
+    fresh = issue_access_code(db_session, migrated_settings, advocate, case, now=now)
+    return Portal(user.sign_in_name, user.id, expired, fresh)
 
 
 def answer_the_neutral_site(page: Page) -> None:
@@ -116,12 +120,25 @@ def sign_in(page: Page, portal: Portal) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Where things are")
 
 
-def test_arabic_right_to_left_then_quick_exit_with_shift_three_times(
+def test_access_code_arabic_right_to_left_a_photo_then_quick_exit_with_shift_three_times(
     page: Page, db_session: Session, portal: Portal
 ) -> None:
     answer_the_neutral_site(page)
-    sign_in(page, portal)
-    assert live_sessions(db_session, portal.survivor_id) == 1
+    # Start with the access code from the advocate.
+    page.goto("/survivor/start")
+    page.get_by_label("Access code").fill(portal.code)
+    page.get_by_label("Your first name, or any name you would like us to use").fill("Mira")
+    page.get_by_label("Choose a passphrase").fill(PASSPHRASE)
+    page.get_by_label("Type the passphrase again").fill(PASSPHRASE)
+    page.get_by_role("button", name="Continue").click()
+    sign_in_name = page.locator("strong.code").inner_text()
+    page.get_by_role("link", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Before you continue")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Where things are")
+    survivor_id = db_session.exec(select(User.id).where(User.sign_in_name == sign_in_name)).one()
+    assert survivor_id is not None
+    assert live_sessions(db_session, survivor_id) == 1
 
     # The language switcher: Arabic, laid out right to left, remembered on the next page.
     page.get_by_label("Language").select_option("ar")
@@ -135,6 +152,21 @@ def test_arabic_right_to_left_then_quick_exit_with_shift_three_times(
     page.get_by_role("link", name="أين وصلت الأمور").click()
     expect(page.locator("main")).to_contain_text("30 May 1992")  # the answers, shown as written
 
+    # A photo from the phone: the limit is shown first; it is sent without its location.
+    page.get_by_role("link", name="ملفاتك").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("ملفاتك")
+    expect(page.locator("#file-rules")).to_contain_text("10 MB")
+    page.get_by_label("اختر ملفًا").set_input_files(
+        {"name": "IMG_2041.jpg", "mimeType": "image/jpeg", "buffer": photo()}
+    )
+    page.get_by_role("button", name="أرسل الملف").click()
+    expect(page.get_by_role("status").filter(has_text="تم إرسال ملفك")).to_be_visible()
+    expect(page.locator(".file-list")).to_contain_text("IMG_2041.jpg")
+    stored = db_session.exec(select(EvidenceFile)).all()
+    assert len(stored) == 1
+    assert stored[0].metadata_removed
+    assert_no_serious_axe_violations(page, "the files page in Arabic, after an upload")
+
     # Shift three times: progress is announced, then the screen blanks and the neutral site opens.
     page.keyboard.press("Shift")
     expect(page.locator("[data-exit-announce]")).to_have_text(re.compile("Shift"))
@@ -143,15 +175,13 @@ def test_arabic_right_to_left_then_quick_exit_with_shift_three_times(
     page.keyboard.press("Shift")
     page.wait_for_url(NEUTRAL_SITE)
     expect(page).to_have_title("Weather")
-    wait_until_no_live_session(db_session, portal.survivor_id)
+    wait_until_no_live_session(db_session, survivor_id)
 
     # "Back" does not bring the case back: each page is asked again (never cached), and the server
     # no longer knows this browser: the open advice page, then the sign-in instead of the case.
     page.go_back()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Staying safe online")
-    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
-    page.go_back()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
     expect(page.locator("body")).not_to_contain_text(CASE_DETAILS)
 
 
@@ -195,6 +225,7 @@ SURVIVOR_PAGES: Final = (
     ("/survivor/safety-advice", False),
     ("/survivor", True),
     ("/survivor/before-you-continue", True),
+    ("/survivor/files", True),
 )
 
 

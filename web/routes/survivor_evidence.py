@@ -41,7 +41,10 @@ NO_CASE: Final = N_("There is nothing to add files to yet. Ask your advocate abo
 
 
 def _megabytes(size: int, language: str) -> str:
-    return f"{local_number(round(size / 1_000_000, 1), language)} MB"
+    """A size as people read it: "10 MB", "2.5 MB", "300 kB" (digits as the language writes them)."""
+    if size >= 1_000_000:
+        return f"{local_number(round(size / 1_000_000, 1), language)} MB"
+    return f"{local_number(max(1, round(size / 1000)), language)} kB"
 
 
 def _own_case(session: Session, actor: Actor) -> LegalCase | None:
