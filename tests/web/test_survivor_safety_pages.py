@@ -192,3 +192,20 @@ def test_the_safety_advice_is_open_to_anyone_in_every_language(app_client: TestC
     assert HTML_TAG.format(lang=language, dir="rtl" if language == "ar" else "ltr") in page.text
     assert 'href="tel:' not in page.text
     assert_survivor_page(page.text)
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"), [("en", "Sorry, there is a problem"), ("ar", "عذرًا، هناك مشكلة")]
+)
+def test_an_error_on_a_survivor_page_keeps_the_way_out_and_the_language(
+    survivor_client: TestClient, language: str, heading: str
+) -> None:
+    choose(survivor_client, language)
+
+    response = survivor_client.get("/survivor/no-such-page")
+
+    assert response.status_code == 404
+    assert f"<h1>{heading}</h1>" in response.text
+    assert HTML_TAG.format(lang=language, dir="rtl" if language == "ar" else "ltr") in response.text
+    assert "Heron" not in response.text
+    assert_survivor_page(response.text)
