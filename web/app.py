@@ -27,6 +27,7 @@ from web.routes.cases import router as cases_router
 from web.routes.comments import router as comments_router
 from web.routes.home import router as home_router
 from web.routes.interview import router as interview_router
+from web.routes.messages import router as messages_router
 from web.routes.setup import router as setup_router
 from web.routes.sharing import router as sharing_router
 from web.routes.sign_in import router as sign_in_router
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(survivor_router)
     app.include_router(survivor_safety_router)
     app.include_router(survivor_evidence_router)
+    app.include_router(messages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     # Outermost last: the size limit runs before anything reads a body.

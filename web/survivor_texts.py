@@ -40,6 +40,8 @@ API_MESSAGES: Final = (
     N_("The file is empty. Choose another file."),
     N_("This kind of file cannot be uploaded. Choose a photo (JPEG, PNG or HEIC) or a PDF."),
     N_("The picture could not be read. It may be damaged. Take the photo again or choose another file."),
+    N_("Write a message first."),
+    N_("The message is too long. Write at most 4000 characters."),
 )
 # What each workflow definition's survivor-facing texts are: (list in the definition, field).
 WORKFLOW_TEXT_FIELDS: Final = (("deadlines", "label"), ("evidence", "label"))

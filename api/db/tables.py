@@ -11,6 +11,7 @@ from api.auth import models as auth_models
 from api.cases import models as cases_models
 from api.evidence import models as evidence_models
 from api.heartbeat import models as heartbeat_models
+from api.messages import models as messages_models
 from api.orgs import models as orgs_models
 
 metadata = SQLModel.metadata
@@ -21,6 +22,7 @@ __all__ = [
     "cases_models",
     "evidence_models",
     "heartbeat_models",
+    "messages_models",
     "metadata",
     "orgs_models",
 ]

@@ -226,6 +226,7 @@ SURVIVOR_PAGES: Final = (
     ("/survivor", True),
     ("/survivor/before-you-continue", True),
     ("/survivor/files", True),
+    ("/survivor/messages", True),
 )
 
 

@@ -262,6 +262,17 @@ EXPECTED: Final[dict[tuple[str, str], Row]] = {
         lawyers=see("/cases"),
         survivors=FORM_REFUSED,
     ),
+    ("GET", "/survivor/messages"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
+    ),
+    ("POST", "/survivor/messages"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN,
+        caseworkers=see("/cases"),
+        lawyers=see("/cases"),
+        survivors=FORM_REFUSED,
+    ),
+    # Messages with the survivor: the case's caseworkers only (lawyers take no part).
+    ("POST", "/cases/{case_id}/messages"): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN),
     # Staff download a case's file; the lawyer the whole case is shared with may read it too.
     ("GET", "/cases/{case_id}/evidence/{file_id}"): on_a_case(caseworkers=OK, lawyer_with_share=OK),
 }
@@ -290,6 +301,8 @@ FORMS: Final[dict[tuple[str, str], dict[str, str]]] = {
     ("POST", "/survivor/before-you-continue"): {},
     ("POST", "/survivor/language"): {"language": "", "back": ""},
     ("POST", "/survivor/files"): {},
+    ("POST", "/survivor/messages"): {"body": ""},
+    ("POST", "/cases/{case_id}/messages"): {"body": ""},
 }
 # A query that makes a route about the target (the case list, searched for the target's reference).
 QUERIES: Final = {("GET", "/cases"): "?q={reference}"}

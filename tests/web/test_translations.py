@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from api.auth.service import WRONG_SURVIVOR_CREDENTIALS
 from api.cases.errors import AccessCodeError
 from api.evidence import service as evidence_service
+from api.messages import service as messages_service
 from api.orgs.models import NAME_MAX_LENGTH
 from api.security.passwords import MAX_PASSPHRASE_LENGTH, MIN_PASSPHRASE_LENGTH, check_passphrase
 from api.security.random_tokens import AccessCodeError as CodeTypingError
@@ -107,6 +108,8 @@ def test_the_api_still_writes_the_messages_the_catalogues_know() -> None:
         evidence_service.EMPTY,
         evidence_service.WRONG_TYPE,
         evidence_service.DAMAGED,
+        messages_service.EMPTY,
+        messages_service.TOO_LONG,
     }
     for typo in ("", "A!B@C#D$E%F^G&H*"):
         with pytest.raises(CodeTypingError) as caught:

@@ -35,6 +35,7 @@ from api.settings import Settings
 from web.forms import CsrfProtected, FormDep, FormErrors, text_field
 from web.identity import Identity, StaffIdentity, now_utc
 from web.rendering import is_htmx, render
+from web.routes.messages import messages_context
 from web.routes.survivor_evidence import evidence_context
 from workflows.catalogue import default_catalogue
 from workflows.engine import Evaluation
@@ -357,6 +358,7 @@ def render_case_page(
         "may_share": access.can_share(session, identity.actor, case),
         "may_edit_facts": access.can_edit_facts(session, identity.actor, case),
         **evidence_context(session, settings, identity, case),  # issue 6: uploaded files
+        **messages_context(session, settings, identity, case),  # issue 6: messages with the survivor
         "jurisdiction_name": JURISDICTION_NAMES.get(case.jurisdiction, case.jurisdiction),
         "language_name": dict(language_options()).get(case.preferred_language, case.preferred_language),
         "errors": errors or FormErrors(),

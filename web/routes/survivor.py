@@ -36,6 +36,7 @@ from api.cases.models import ApplicationStatus, LegalCase
 from api.cases.schemas import FactRecord
 from api.cases.survivor_access import own_case_public_id, redeem_access_code
 from api.deps import SessionDep, SettingsDep
+from api.messages import service as messages_service
 from api.orgs import service as orgs_service
 from api.orgs.models import NAME_MAX_LENGTH, User
 from api.settings import Settings
@@ -130,6 +131,7 @@ class SurvivorView:
     advocate: str | None
     applications: tuple[ApplicationSummary, ...]
     answers: tuple[tuple[str, str], ...]  # (question, answer), survivor-visible facts only
+    unread_messages: int = 0  # the advocates' messages not read yet
 
 
 def _summary(evaluation: Evaluation, status: str, today: date) -> ApplicationSummary:
@@ -202,6 +204,7 @@ def _survivor_view(session: Session, settings: Settings, identity: Identity) -> 
         advocate=_advocate_name(session, case),
         applications=summaries,
         answers=_answers(facts),
+        unread_messages=messages_service.unread_count(session, actor, case),
     )
 
 

@@ -254,7 +254,11 @@ PREVIOUS: Final = "d1e2f3a4b5c6"
 
 def _check_round_trip_and_cascade(database_url: str) -> None:
     check_round_trip(
-        database_url, revision=REVISION, previous=PREVIOUS, tables={"evidence_file"}, kept_table="legal_case"
+        database_url,
+        revision=REVISION,
+        previous=PREVIOUS,
+        tables={"evidence_file", "case_message"},
+        kept_table="legal_case",
     )
     engine = create_db_engine(database_url)
     try:

@@ -1,4 +1,4 @@
-"""Evidence files of a case, their names and contents encrypted under the case's key.
+"""Evidence files of a case and messages with its survivor, encrypted under the case's key.
 
 Revision ID: e6a1b2c3d4e5
 Revises: d1e2f3a4b5c6
@@ -47,8 +47,33 @@ def upgrade() -> None:
         sa.UniqueConstraint("public_id", name=op.f("uq_evidence_file_public_id")),
     )
     op.create_index(op.f("ix_evidence_file_case_id"), "evidence_file", ["case_id"], unique=False)
+    op.create_table(
+        "case_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("public_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("author_user_id", sa.Integer(), nullable=False),
+        sa.Column("from_survivor", sa.Boolean(), nullable=False),
+        sa.Column("body_encrypted", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["author_user_id"], ["app_user.id"], name=op.f("fk_case_message_author_user_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["legal_case.id"],
+            name=op.f("fk_case_message_case_id_legal_case"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_message")),
+        sa.UniqueConstraint("public_id", name=op.f("uq_case_message_public_id")),
+    )
+    op.create_index(op.f("ix_case_message_case_id"), "case_message", ["case_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_case_message_case_id"), table_name="case_message")
+    op.drop_table("case_message")
     op.drop_index(op.f("ix_evidence_file_case_id"), table_name="evidence_file")
     op.drop_table("evidence_file")
