@@ -13,6 +13,7 @@ from api.evidence import models as evidence_models
 from api.heartbeat import models as heartbeat_models
 from api.messages import models as messages_models
 from api.orgs import models as orgs_models
+from api.survivor_data import models as survivor_data_models
 
 metadata = SQLModel.metadata
 
@@ -25,4 +26,5 @@ __all__ = [
     "messages_models",
     "metadata",
     "orgs_models",
+    "survivor_data_models",
 ]

@@ -227,6 +227,7 @@ SURVIVOR_PAGES: Final = (
     ("/survivor/before-you-continue", True),
     ("/survivor/files", True),
     ("/survivor/messages", True),
+    ("/survivor/my-data", True),
 )
 
 

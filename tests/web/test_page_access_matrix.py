@@ -271,6 +271,21 @@ EXPECTED: Final[dict[tuple[str, str], Row]] = {
         lawyers=see("/cases"),
         survivors=FORM_REFUSED,
     ),
+    ("GET", "/survivor/my-data"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
+    ),
+    ("POST", "/survivor/my-data/copy"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
+    ),
+    ("POST", "/survivor/my-data/deletion"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN,
+        caseworkers=see("/cases"),
+        lawyers=see("/cases"),
+        survivors=see("/survivor/my-data?asked=1"),
+    ),
+    ("POST", "/cases/{case_id}/deletion-request/handled"): on_a_case(
+        caseworkers=see("/cases/{case}#deletion-request"), lawyer_with_share=FORBIDDEN
+    ),
     # Messages with the survivor: the case's caseworkers only (lawyers take no part).
     ("POST", "/cases/{case_id}/messages"): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN),
     # Staff download a case's file; the lawyer the whole case is shared with may read it too.
@@ -302,6 +317,9 @@ FORMS: Final[dict[tuple[str, str], dict[str, str]]] = {
     ("POST", "/survivor/language"): {"language": "", "back": ""},
     ("POST", "/survivor/files"): {},
     ("POST", "/survivor/messages"): {"body": ""},
+    ("POST", "/survivor/my-data/copy"): {},
+    ("POST", "/survivor/my-data/deletion"): {},
+    ("POST", "/cases/{case_id}/deletion-request/handled"): {},
     ("POST", "/cases/{case_id}/messages"): {"body": ""},
 }
 # A query that makes a route about the target (the case list, searched for the target's reference).

@@ -257,7 +257,7 @@ def _check_round_trip_and_cascade(database_url: str) -> None:
         database_url,
         revision=REVISION,
         previous=PREVIOUS,
-        tables={"evidence_file", "case_message"},
+        tables={"evidence_file", "case_message", "deletion_request"},
         kept_table="legal_case",
     )
     engine = create_db_engine(database_url)

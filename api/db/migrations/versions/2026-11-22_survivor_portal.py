@@ -1,4 +1,5 @@
-"""Evidence files of a case and messages with its survivor, encrypted under the case's key.
+"""Issue 6: evidence files of a case and messages with its survivor (encrypted under the case's
+key), and survivors' requests to delete their data.
 
 Revision ID: e6a1b2c3d4e5
 Revises: d1e2f3a4b5c6
@@ -70,9 +71,38 @@ def upgrade() -> None:
         sa.UniqueConstraint("public_id", name=op.f("uq_case_message_public_id")),
     )
     op.create_index(op.f("ix_case_message_case_id"), "case_message", ["case_id"], unique=False)
+    op.create_table(
+        "deletion_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("requested_by_user_id", sa.Integer(), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("handled_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["legal_case.id"],
+            name=op.f("fk_deletion_request_case_id_legal_case"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["handled_by_user_id"],
+            ["app_user.id"],
+            name=op.f("fk_deletion_request_handled_by_user_id_app_user"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_user_id"],
+            ["app_user.id"],
+            name=op.f("fk_deletion_request_requested_by_user_id_app_user"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deletion_request")),
+    )
+    op.create_index(op.f("ix_deletion_request_case_id"), "deletion_request", ["case_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_deletion_request_case_id"), table_name="deletion_request")
+    op.drop_table("deletion_request")
     op.drop_index(op.f("ix_case_message_case_id"), table_name="case_message")
     op.drop_table("case_message")
     op.drop_index(op.f("ix_evidence_file_case_id"), table_name="evidence_file")
