@@ -145,6 +145,11 @@ class Settings(BaseSettings):
     reminder_retry_base_seconds: float = Field(default=60.0, gt=0)
     # Where links in reminder emails point, e.g. "https://redress.example.org".
     public_base_url: str = ""
+    # Issue 6: where "Exit this page" sends a survivor (a site that shows nothing personal, as the
+    # GOV.UK component suggests); an http(s) URL.
+    survivor_exit_url: str = Field(default="https://www.bbc.co.uk/weather", pattern=r"^https?://\S+$")
+    # Issue 6: the largest evidence file accepted (a phone photo is 2-6 MB).
+    evidence_max_bytes: int = Field(default=10_000_000, gt=0)
 
     @field_validator("data_dir")
     @classmethod

@@ -32,11 +32,16 @@ from web.routes.documents import router as documents_router
 from web.routes.flsa_wages import router as flsa_wages_router
 from web.routes.home import router as home_router
 from web.routes.interview import router as interview_router
+from web.routes.messages import router as messages_router
 from web.routes.reminders import router as reminders_router
 from web.routes.setup import router as setup_router
 from web.routes.sharing import router as sharing_router
 from web.routes.sign_in import router as sign_in_router
 from web.routes.survivor import router as survivor_router
+from web.routes.survivor_data import router as survivor_data_router
+from web.routes.survivor_evidence import SURVIVOR_FILES
+from web.routes.survivor_evidence import router as survivor_evidence_router
+from web.routes.survivor_safety import router as survivor_safety_router
 from web.routes.wages import router as wages_router
 
 # Served by the app itself (htmx, styles): users' networks often cannot reach a CDN.
@@ -88,9 +93,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(flsa_wages_router)
     app.include_router(deadlines_router)
     app.include_router(reminders_router)
+    app.include_router(survivor_safety_router)
+    app.include_router(survivor_evidence_router)
+    app.include_router(messages_router)
+    app.include_router(survivor_data_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     # Outermost last: the size limit runs before anything reads a body.
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestSizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        RequestSizeLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        # A survivor's upload: room above the evidence limit, so a file just over it gets the
+        # page's own clear message rather than a bare 413 (the page checks the size first, too).
+        larger_limits={SURVIVOR_FILES: 2 * settings.evidence_max_bytes + 100_000},
+    )
     return app

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.app import API_PREFIX
 from api.cases.errors import AccessDenied, ApplicationNotFound, CaseNotFound
+from web.i18n import is_survivor_request
 from web.identity import SignInRequired, identify, sign_in_redirect
 from web.rendering import render
 
@@ -58,9 +59,10 @@ def _readable_identity(request: Request) -> None:
 def _error_page(request: Request, status_code: int, message: str | None = None) -> Response:
     _readable_identity(request)
     # Through render(), so a signed-in person keeps the header, navigation and sign-out button.
+    # A survivor's error page keeps "Exit this page" and their language (issue 6).
     return render(
         request,
-        "error.html",
+        "survivor/error.html" if is_survivor_request(request) else "error.html",
         {"status_code": status_code, "title": HTTPStatus(status_code).phrase, "message": message},
         status_code=status_code,
     )

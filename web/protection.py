@@ -14,7 +14,7 @@ Content-Length when given, and by counting when the body is streamed without one
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Final
 
 from starlette.requests import ClientDisconnect
@@ -76,19 +76,26 @@ class SecurityHeadersMiddleware:
 
 
 class RequestSizeLimitMiddleware:
-    """Refuse request bodies over ``max_bytes`` with 413, declared or streamed."""
+    """Refuse request bodies over ``max_bytes`` with 413, declared or streamed.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    ``larger_limits`` gives single paths (file uploads) a limit of their own.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, larger_limits: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger_limits = dict(larger_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger_limits.get(scope.get("path", ""), self.max_bytes)
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await _too_large(send, self.max_bytes)
+        if declared is not None and declared > limit:
+            await _too_large(send, limit)
             return
         received = 0
         responded = False
@@ -98,9 +105,9 @@ class RequestSizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes and not responded:
+                if received > limit and not responded:
                     responded = True
-                    await _too_large(send, self.max_bytes)
+                    await _too_large(send, limit)
                     return {"type": "http.disconnect"}
             return message
 

@@ -1,9 +1,11 @@
 """Render pages and htmx fragments with what every template needs.
 
 Every page gets ``csrf_token`` (for forms and the ``hx-headers`` on ``<body>``), ``identity``
-(the signed-in person or None) and ``idle_warning_seconds``. An htmx request (``HX-Request``,
-not a history restore) can be answered with one named block of the page's template, so the
-page and its fragment can never drift apart; ``Vary: HX-Request`` keeps caches honest.
+(the signed-in person or None), ``idle_warning_seconds``, and the page's language
+(:func:`web.i18n.template_functions`: ``_``, ``page_lang``, ``page_dir``, local date formats).
+An htmx request (``HX-Request``, not a history restore) can be answered with one named block
+of the page's template, so the page and its fragment can never drift apart; ``Vary: HX-Request``
+keeps caches honest.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from starlette.background import BackgroundTask
 from api.auth import service as auth_service
 from api.reminders import notifications
 from web.csrf import csrf_token, set_csrf_cookie
+from web.i18n import chosen_language, template_functions
 from web.identity import Identity, now_utc
 from web.templating import templates
 
@@ -58,6 +61,8 @@ def render(
         "identity": identity,
         "idle_warning_seconds": idle_warning,
         "notifications_unread": unread,
+        "exit_url": settings.survivor_exit_url,
+        **template_functions(chosen_language(request)),
         **(context or {}),
     }
     if block is not None and is_htmx(request):

@@ -44,5 +44,9 @@ def long_datetime(value: datetime | None, timezone: str = DEFAULT_TIMEZONE) -> s
 
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
+templates.env.add_extension("jinja2.ext.i18n")
+# English by default; survivor pages pass their language's functions in the context (web.i18n).
+templates.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+templates.env.globals["tr"] = str  # a run-time message (form error), untranslated in English
 templates.env.filters["long_date"] = long_date
 templates.env.filters["long_datetime"] = long_datetime

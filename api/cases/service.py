@@ -382,6 +382,14 @@ def evaluate_application(
     return _evaluate_memo(facts, application, today)
 
 
+def evaluate_applications(
+    session: Session, settings: Settings, case: LegalCase, applications: Sequence[Application], *, today: date
+) -> list[Evaluation]:
+    """:func:`evaluate_application` for several applications of one case, reading its facts once."""
+    facts = _engine_facts(session, settings, case)
+    return [evaluate(_workflow_of(application, today), facts, today) for application in applications]
+
+
 # --- facts --------------------------------------------------------------------------------------
 
 

@@ -151,3 +151,11 @@ def redeem_access_code(
     session.commit()
     session.refresh(user)
     return user
+
+
+def own_case_public_id(session: Session, actor: Actor) -> str | None:
+    """The public id of the case whose survivor ``actor`` is (a survivor account belongs to one
+    case), or None. Read it with :func:`api.cases.service.get_case`, which checks and records."""
+    return session.exec(
+        select(LegalCase.public_id).where(LegalCase.survivor_user_id == actor.user_id).limit(1)
+    ).first()

@@ -12,9 +12,12 @@ from api.cases import models as cases_models
 from api.contact_preferences import models as contact_preferences_models
 from api.deadlines import models as deadlines_models
 from api.documents import models as documents_models
+from api.evidence import models as evidence_models
 from api.heartbeat import models as heartbeat_models
+from api.messages import models as messages_models
 from api.orgs import models as orgs_models
 from api.reminders import models as reminders_models
+from api.survivor_data import models as survivor_data_models
 
 metadata = SQLModel.metadata
 
@@ -25,8 +28,11 @@ __all__ = [
     "contact_preferences_models",
     "deadlines_models",
     "documents_models",
+    "evidence_models",
     "heartbeat_models",
+    "messages_models",
     "metadata",
     "orgs_models",
     "reminders_models",
+    "survivor_data_models",
 ]

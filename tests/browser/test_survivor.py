@@ -34,9 +34,9 @@ def migrated_settings(settings: Settings) -> Settings:
 def check_survivor_page(page: Page, what: str) -> None:
     """A neutral title, the way out, and no serious accessibility problem."""
     expect(page).to_have_title(NEUTRAL_TITLE)
-    exit_link = page.get_by_role("link", name="Exit this page")
-    expect(exit_link).to_be_visible()
-    expect(exit_link).to_have_attribute("href", "https://www.bbc.co.uk/weather")
+    exit_button = page.locator("main").get_by_role("button", name="Exit this page")
+    expect(exit_button).to_be_visible()
+    expect(exit_button).to_have_attribute("href", "/survivor/exit")
     assert_no_serious_axe_violations(page, what)
 
 
@@ -95,6 +95,11 @@ def test_a_survivor_redeems_a_code_and_sees_their_own_case_and_nothing_else(
     sign_in_name = page.locator("strong.code").inner_text()
     assert re.fullmatch(r"[a-z]+-[a-z]+-\d{2}", sign_in_name)
     page.get_by_role("link", name="Continue").click()
+
+    # Before the first use: how to leave quickly, and what that cannot hide.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Before you continue")
+    check_survivor_page(page, "the interruption page")
+    page.get_by_role("button", name="Continue").click()
 
     # Their own case, in plain words.
     expect(page).to_have_url(re.compile(r"/survivor$"))

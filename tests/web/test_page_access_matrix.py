@@ -52,6 +52,7 @@ from api.cases.survivor_access import issue_access_code, redeem_access_code
 from api.db.engine import create_db_engine
 from api.db.migrate import upgrade_to_head
 from api.documents import service as service_documents
+from api.evidence import service as evidence_service
 from api.orgs.models import Role, User
 from api.orgs.service import create_user
 from api.settings import Settings
@@ -287,6 +288,57 @@ EXPECTED: Final[dict[tuple[str, str], Row]] = {
         lawyers=see("/cases"),
         survivors=FORM_REFUSED,
     ),
+    # Issue 6: the way out ends whoever's session this browser has; safety pages; the language.
+    ("GET", "/survivor/exit"): everyone(see("https://www.bbc.co.uk/weather")),
+    ("POST", "/survivor/exit"): everyone(NO_CONTENT),
+    ("GET", "/survivor/before-you-continue"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
+    ),
+    ("POST", "/survivor/before-you-continue"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN,
+        caseworkers=see("/cases"),
+        lawyers=see("/cases"),
+        survivors=TO_SURVIVOR_VIEW,
+    ),
+    ("GET", "/survivor/safety-advice"): everyone(OK),
+    ("POST", "/survivor/language"): everyone(TO_SURVIVOR_VIEW),
+    ("GET", "/survivor/files"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
+    ),
+    ("POST", "/survivor/files"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN,
+        caseworkers=see("/cases"),
+        lawyers=see("/cases"),
+        survivors=FORM_REFUSED,
+    ),
+    ("GET", "/survivor/messages"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
+    ),
+    ("POST", "/survivor/messages"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN,
+        caseworkers=see("/cases"),
+        lawyers=see("/cases"),
+        survivors=FORM_REFUSED,
+    ),
+    ("GET", "/survivor/my-data"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
+    ),
+    ("POST", "/survivor/my-data/copy"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
+    ),
+    ("POST", "/survivor/my-data/deletion"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN,
+        caseworkers=see("/cases"),
+        lawyers=see("/cases"),
+        survivors=see("/survivor/my-data?asked=1"),
+    ),
+    ("POST", "/cases/{case_id}/deletion-request/handled"): on_a_case(
+        caseworkers=see("/cases/{case}#deletion-request"), lawyer_with_share=FORBIDDEN
+    ),
+    # Messages with the survivor: the case's caseworkers only (lawyers take no part).
+    ("POST", "/cases/{case_id}/messages"): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN),
+    # Staff download a case's file; the lawyer the whole case is shared with may read it too.
+    ("GET", "/cases/{case_id}/evidence/{file_id}"): on_a_case(caseworkers=OK, lawyer_with_share=OK),
 }
 
 # What each POST sends besides the CSRF token: an invalid form wherever the route reads one.
@@ -322,6 +374,15 @@ FORMS: Final[dict[tuple[str, str], dict[str, str]]] = {
     ("POST", "/account/calendar"): {"action": ""},
     ("POST", "/organisation/reminders"): {"hour_limit": "noon"},
     ("POST", "/survivor/contact-preferences"): {"reminders": ""},
+    ("POST", "/survivor/exit"): {},
+    ("POST", "/survivor/before-you-continue"): {},
+    ("POST", "/survivor/language"): {"language": "", "back": ""},
+    ("POST", "/survivor/files"): {},
+    ("POST", "/survivor/messages"): {"body": ""},
+    ("POST", "/survivor/my-data/copy"): {},
+    ("POST", "/survivor/my-data/deletion"): {},
+    ("POST", "/cases/{case_id}/deletion-request/handled"): {},
+    ("POST", "/cases/{case_id}/messages"): {"body": ""},
 }
 # A query that makes a route about the target (the case list, searched for the target's reference).
 QUERIES: Final = {("GET", "/cases"): "?q={reference}"}
@@ -351,6 +412,7 @@ class Target:
     advocate_id: int
     share_lawyer_id: int
     version_id: str = ""  # a generated document of the case
+    file_id: str = ""  # an evidence file of the case (issue 6)
 
 
 @dataclass
@@ -448,6 +510,16 @@ def _document_of(session: Session, settings: Settings, advocate: User, case_id: 
     return version.public_id
 
 
+def _evidence_file(session: Session, settings: Settings, advocate: User, case_id: str) -> str:
+    """A PDF uploaded to the case by its advocate (issue 6): the download cells' target."""
+    actor = actor_for(session, advocate)
+    case = service.get_case(session, actor, case_id, now=NOW)
+    content = b"%PDF-1.4\n%%EOF\n"
+    return evidence_service.upload(
+        session, settings, actor, case, name="scan.pdf", content=content, now=NOW
+    ).public_id
+
+
 def _survivor_of(session: Session, settings: Settings, world: World, case_id: str, name: str) -> int:
     """The survivor's account of the case, made as a survivor would: with an access code."""
     actor = actor_for(session, world.advocate)
@@ -491,6 +563,7 @@ def _build(session: Session, settings: Settings) -> tuple[dict[str, Target], dic
             id_of(world.advocate),
             id_of(world.partner_lawyer),
             home_version,
+            _evidence_file(session, settings, world.advocate, home_case),
         ),
         FOREIGN: Target(
             foreign_case,
@@ -499,6 +572,7 @@ def _build(session: Session, settings: Settings) -> tuple[dict[str, Target], dic
             id_of(world.foreign_advocate),
             id_of(foreign_lawyer),
             foreign_version,
+            _evidence_file(session, settings, world.foreign_advocate, foreign_case),
         ),
     }
     users = {
@@ -605,6 +679,7 @@ def _url(template: str, target: Target, share_id: int = 0, token_id: int = 0) ->
         template="nrm_reconsideration_request",
         kind="docx",
         bundle_format="pdf",
+        file_id=target.file_id,
     )
 
 

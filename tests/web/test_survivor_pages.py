@@ -25,7 +25,10 @@ from web.identity import SESSION_COOKIE
 TODAY = date(2026, 11, 22)
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
-EXIT = '<a class="button warning" href="https://www.bbc.co.uk/weather" rel="noreferrer">Exit this page</a>'
+# "Exit this page": the button (through /survivor/exit, which ends the session) and its skip link.
+EXIT = 'class="button warning exit-this-page-button" href="/survivor/exit"'
+EXIT_SKIP_LINK = '<a class="skip-link" href="/survivor/exit" data-exit-link>'
+EXIT_DESTINATION = 'data-exit-url="https://www.bbc.co.uk/weather"'
 # Words that must never be in a survivor page's title: someone else may see the tab or history.
 NOT_IN_TITLES = ("trafficking", "nrm", "immigration", "compensation", "cica", "slavery", "victim")
 
@@ -72,6 +75,8 @@ def assert_survivor_page(html: str) -> None:
     for word in NOT_IN_TITLES:
         assert word not in title, title
     assert EXIT in html
+    assert EXIT_SKIP_LINK in html
+    assert EXIT_DESTINATION in html
 
 
 @dataclass
@@ -168,7 +173,8 @@ def test_a_survivor_starts_with_the_code_and_sees_their_sign_in_name_once(
     assert welcome.status_code == 200
     assert f'Your sign-in name is <strong class="code">{user.sign_in_name}</strong>' in welcome.text
     assert "Write it down somewhere safe." in welcome.text
-    assert '<a class="button" href="/survivor">Continue</a>' in welcome.text
+    # On to the interruption page (how to leave quickly) before their view.
+    assert '<a class="button" href="/survivor/before-you-continue">Continue</a>' in welcome.text
     assert_survivor_page(welcome.text)
     assert app_client.get("/survivor/start").headers["location"] == "/survivor"  # already set up
 
@@ -308,12 +314,14 @@ def test_the_survivor_sees_their_own_case_in_plain_words(
     assert "Support and time to recover" in html
     assert "A claim for money for the harm done to you" in html
     # What each is for, where it stands, what happens next.
-    assert "Identification as a victim of modern slavery" in html
-    assert "State compensation for people injured by a crime of violence" in html
+    # In plain words, not the definitions' summaries (for staff, and naming the process).
+    assert "To ask for money for the harm that was done to you." in html
+    assert "so that you get support, a safe place to stay and time to recover." in html
+    assert "Identification as a victim of modern slavery" not in html
     assert "<dd>Your advocate is preparing it</dd>" in html
     # NRM's next question (is the organisation a First Responder?) is not for the survivor's eyes.
     assert "Your advocate is working on this." in html
-    assert "Your advocate will ask you about this: “Is the person a British citizen?”" in html
+    assert "Your advocate will ask you a few more questions." in html
     # The date that matters, as a long date with its label (no legal basis).
     assert "<strong>14 September 2027</strong>: Apply to CICA (two-year limit)" in html
     assert "CICS 2012" not in html

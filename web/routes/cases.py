@@ -36,6 +36,9 @@ from web.european_countries import EUROPEAN_COUNTRY_NAMES
 from web.forms import CsrfProtected, FormDep, FormErrors, text_field
 from web.identity import Identity, StaffIdentity, now_utc
 from web.rendering import is_htmx, render
+from web.routes.messages import messages_context
+from web.routes.survivor_data import deletion_context
+from web.routes.survivor_evidence import evidence_context
 from workflows.catalogue import default_catalogue
 from workflows.engine import Evaluation
 from workflows.facts import default_fact_dictionary
@@ -373,6 +376,9 @@ def render_case_page(
         "may_manage": may_manage,
         "may_share": access.can_share(session, identity.actor, case),
         "may_edit_facts": access.can_edit_facts(session, identity.actor, case),
+        **evidence_context(session, settings, identity, case),  # issue 6: uploaded files
+        **messages_context(session, settings, identity, case),  # issue 6: messages with the survivor
+        **deletion_context(session, settings, identity, case),  # issue 6: the survivor's deletion request
         "jurisdiction_name": jurisdiction_names().get(case.jurisdiction, case.jurisdiction),
         "language_name": dict(language_options()).get(case.preferred_language, case.preferred_language),
         "errors": errors or FormErrors(),

@@ -31,10 +31,10 @@ from sqlmodel import Session
 
 from api.auth import service as auth_service
 from api.cases import service as cases_service
-from api.cases.errors import AccessCodeError, CaseInputError
+from api.cases.errors import AccessCodeError, AccessCodeThrottled, CaseInputError
 from api.cases.models import ApplicationStatus, LegalCase
 from api.cases.schemas import FactRecord
-from api.cases.survivor_access import redeem_access_code
+from api.cases.survivor_access import own_case_public_id, redeem_access_code
 from api.contact_preferences.service import (
     ContactInputError,
     ContactPreferences,
@@ -42,12 +42,14 @@ from api.contact_preferences.service import (
     save_preferences,
 )
 from api.deps import SessionDep, SettingsDep
+from api.messages import service as messages_service
 from api.orgs import service as orgs_service
 from api.orgs.models import NAME_MAX_LENGTH, User
 from api.reminders import notifications
 from api.settings import Settings
 from web import question_widgets as widgets
 from web.forms import CsrfProtected, FormDep, FormErrors, text_field
+from web.i18n import N_
 from web.identity import (
     Identity,
     OptionalIdentity,
@@ -73,28 +75,42 @@ CODE_MAX_LENGTH: Final = 60
 PASSPHRASE_MAX_LENGTH: Final = 1000
 SIGN_IN_NAME_FIELD_MAX_LENGTH: Final = 100
 NEXT_MAX_LENGTH: Final = 2000
-WORKING_ON_IT: Final = "Your advocate is working on this."
+WORKING_ON_IT: Final = N_("Your advocate is working on this.")
+TOO_MANY_ATTEMPTS: Final = N_("Too many attempts. Wait a few minutes, then try again.")
+MORE_QUESTIONS: Final = N_("Your advocate will ask you a few more questions.")
 
 NextQuery = Annotated[str | None, Query(max_length=NEXT_MAX_LENGTH)]
 
+# Every text below is an English msgid, translated where it is shown (web.i18n, the templates).
 # Headings say what an application does for the person, never the name of the process.
 NEUTRAL_HEADINGS: Final = {
-    ProcessKind.COMPENSATION: "A claim for money for the harm done to you",
-    ProcessKind.REFLECTION: "Support and time to recover",
-    ProcessKind.IMMIGRATION: "Your right to stay",
-    ProcessKind.SUPPORT: "Support",
-    ProcessKind.LEGAL_AID: "Help with the cost of legal advice",
+    ProcessKind.COMPENSATION: N_("A claim for money for the harm done to you"),
+    ProcessKind.REFLECTION: N_("Support and time to recover"),
+    ProcessKind.IMMIGRATION: N_("Your right to stay"),
+    ProcessKind.SUPPORT: N_("Support"),
+    ProcessKind.LEGAL_AID: N_("Help with the cost of legal advice"),
+}
+# What each kind of application is for, in plain words (the definitions' summaries are for staff).
+PLAIN_PURPOSE: Final = {
+    ProcessKind.COMPENSATION: N_("To ask for money for the harm that was done to you."),
+    ProcessKind.REFLECTION: N_(
+        "To have what happened to you recognised, so that you get support, a safe place to stay "
+        "and time to recover."
+    ),
+    ProcessKind.IMMIGRATION: N_("To ask for permission to stay in the country."),
+    ProcessKind.SUPPORT: N_("To get support while you recover."),
+    ProcessKind.LEGAL_AID: N_("To get help with paying for legal advice."),
 }
 PLAIN_STATUS: Final = {
-    ApplicationStatus.DRAFT: "Not started yet",
-    ApplicationStatus.IN_PROGRESS: "Your advocate is preparing it",
-    ApplicationStatus.READY_FOR_REVIEW: "Being checked before it is sent",
-    ApplicationStatus.CHANGES_REQUESTED: "Being corrected before it is sent",
-    ApplicationStatus.APPROVED: "Ready to send",
-    ApplicationStatus.FILED: "Sent: waiting for a decision",
-    ApplicationStatus.DECIDED: "A decision has been made",
-    ApplicationStatus.REVIEW_APPEAL: "The decision is being challenged",
-    ApplicationStatus.CLOSED: "Finished",
+    ApplicationStatus.DRAFT: N_("Not started yet"),
+    ApplicationStatus.IN_PROGRESS: N_("Your advocate is preparing it"),
+    ApplicationStatus.READY_FOR_REVIEW: N_("Being checked before it is sent"),
+    ApplicationStatus.CHANGES_REQUESTED: N_("Being corrected before it is sent"),
+    ApplicationStatus.APPROVED: N_("Ready to send"),
+    ApplicationStatus.FILED: N_("Sent: waiting for a decision"),
+    ApplicationStatus.DECIDED: N_("A decision has been made"),
+    ApplicationStatus.REVIEW_APPEAL: N_("The decision is being challenged"),
+    ApplicationStatus.CLOSED: N_("Finished"),
 }
 
 
@@ -122,6 +138,7 @@ class SurvivorView:
     advocate: str | None
     applications: tuple[ApplicationSummary, ...]
     answers: tuple[tuple[str, str], ...]  # (question, answer), survivor-visible facts only
+    unread_messages: int = 0  # the advocates' messages not read yet
 
 
 def _summary(evaluation: Evaluation, status: str, today: date) -> ApplicationSummary:
@@ -130,14 +147,14 @@ def _summary(evaluation: Evaluation, status: str, today: date) -> ApplicationSum
     next_key = evaluation.next_question
     next_step = WORKING_ON_IT
     if next_key is not None and dictionary.get(next_key).survivor_visible:
-        next_step = f"Your advocate will ask you about this: “{dictionary.get(next_key).label}”"
+        next_step = MORE_QUESTIONS
     try:
         plain_status = PLAIN_STATUS[ApplicationStatus(status)]
     except ValueError:
         plain_status = WORKING_ON_IT
     return ApplicationSummary(
-        heading=NEUTRAL_HEADINGS.get(workflow.process_kind, "Your application"),
-        purpose=workflow.summary,
+        heading=NEUTRAL_HEADINGS.get(workflow.process_kind, N_("Your application")),
+        purpose=PLAIN_PURPOSE.get(workflow.process_kind, WORKING_ON_IT),
         status=plain_status,
         next_step=next_step,
         # Only what is still ahead, with its label and date: the legal basis is for the advocate.
@@ -175,19 +192,17 @@ def _survivor_view(session: Session, settings: Settings, identity: Identity) -> 
     """The survivor's own case (a survivor account belongs to one case), read as them."""
     actor = identity.actor
     now = now_utc()
-    found = cases_service.list_cases(session, actor, today=now.date(), per_page=1).items
-    if not found:
+    public_id = own_case_public_id(session, actor)
+    if public_id is None:
         return SurvivorView(identity.user.display_name, False, None, (), ())
     # Through get_case, so the survivor's look at their case is in its audit trail too.
-    case = cases_service.get_case(session, actor, found[0].public_id, now=now)
+    case = cases_service.get_case(session, actor, public_id, now=now)
     today = today_for(session, case.organisation_id, now)
+    applications = cases_service.list_applications(session, actor, case)
+    evaluations = cases_service.evaluate_applications(session, settings, case, applications, today=today)
     summaries = tuple(
-        _summary(
-            cases_service.evaluate_application(session, settings, case, application, today=today),
-            application.status,
-            today,
-        )
-        for application in cases_service.list_applications(session, actor, case)
+        _summary(evaluation, application.status, today)
+        for application, evaluation in zip(applications, evaluations, strict=True)
     )
     facts = cases_service.read_facts_for(session, settings, actor, case)
     return SurvivorView(
@@ -196,6 +211,7 @@ def _survivor_view(session: Session, settings: Settings, identity: Identity) -> 
         advocate=_advocate_name(session, case),
         applications=summaries,
         answers=_answers(facts),
+        unread_messages=messages_service.unread_count(session, actor, case),
     )
 
 
@@ -245,19 +261,23 @@ def start(
     again = text_field(form, "passphrase_again", strip=False, max_length=PASSPHRASE_MAX_LENGTH)
     errors = FormErrors()
     if not code:
-        errors.add("code", "Enter the access code your advocate gave you")
+        errors.add("code", N_("Enter the access code your advocate gave you"))
     if not name:
-        errors.add("display_name", "Enter a first name, or any name you would like us to use")
+        errors.add("display_name", N_("Enter a first name, or any name you would like us to use"))
     if not passphrase:
-        errors.add("passphrase", "Choose a passphrase")
+        errors.add("passphrase", N_("Choose a passphrase"))
     elif passphrase != again:
-        errors.add("passphrase_again", "The two passphrases are not the same. Type it again in both boxes")
+        errors.add(
+            "passphrase_again", N_("The two passphrases are not the same. Type it again in both boxes")
+        )
     if not errors:
         try:
             user = redeem_access_code(
                 session, settings, code=code, passphrase=passphrase, display_name=name, now=now_utc()
             )
-        except AccessCodeError as exc:  # wrong, used, expired or too many tries: one message each
+        except AccessCodeThrottled:  # its message counts minutes; the survivor's is translatable
+            errors.add("code", TOO_MANY_ATTEMPTS)
+        except AccessCodeError as exc:  # wrong, used or expired: one message (web.survivor_texts)
             errors.add("code", exc.message)
         except CaseInputError as exc:
             errors.add(exc.field if exc.field in ("passphrase", "display_name") else "code", exc.message)
@@ -294,15 +314,17 @@ def sign_in(
     next_path = text_field(form, "next", max_length=NEXT_MAX_LENGTH) or None
     errors = FormErrors()
     if not name:
-        errors.add("sign_in_name", "Enter your sign-in name")
+        errors.add("sign_in_name", N_("Enter your sign-in name"))
     if not passphrase:
-        errors.add("passphrase", "Enter your passphrase")
+        errors.add("passphrase", N_("Enter your passphrase"))
     if not errors:
         try:
             user = auth_service.authenticate_survivor(
                 session, settings, sign_in_name=name, passphrase=passphrase, now=now_utc()
             )
-        except auth_service.AuthError as exc:  # ThrottledError included: its message says how long
+        except auth_service.ThrottledError:
+            errors.add("sign_in_name", TOO_MANY_ATTEMPTS)
+        except auth_service.AuthError as exc:
             errors.add("sign_in_name", exc.message)
     if errors:
         context = {"values": {"sign_in_name": name}, "errors": errors, "next": next_path}
@@ -335,8 +357,8 @@ def home(
     if welcome and identity.user.sign_in_name:
         return render(request, "survivor/welcome.html", {"sign_in_name": identity.user.sign_in_name})
     view = _survivor_view(session, settings, identity)
-    messages = notifications.latest(session, identity.actor.user_id, limit=5)
-    return render(request, "survivor/home.html", {"view": view, "messages": messages})
+    notices = notifications.latest(session, identity.actor.user_id, limit=5)
+    return render(request, "survivor/home.html", {"view": view, "date_notices": notices})
 
 
 # --- the survivor's contact preferences -------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Messages between a survivor and the caseworkers of their case."""
