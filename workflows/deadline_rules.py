@@ -225,7 +225,7 @@ def _apply_clock_stop(
         result = extend_for_early_conciliation(due, day_a, day_b)
     except ValueError as exc:
         raise ExpressionRuntimeError(str(exc), source=rule.id, fact_key=stop.end_fact) from None
-    parts.append(result.explain(stop.label.capitalize()))
+    parts.append(result.explain(stop.label[:1].upper() + stop.label[1:]))
     if result.contacted_too_late or result.limit == due:
         return due, basis, confidence
     return result.limit, f"{basis}; {stop.legal.basis}", _weaker(confidence, stop.legal.confidence)

@@ -67,3 +67,14 @@ def test_an_advocate_works_out_minimum_wage_arrears(
     assert_no_serious_axe_violations(page, "the calculator with an error")
     page.get_by_role("link", name="Period 3: enter the hours worked.").click()
     expect(page.get_by_label("Period 3: Hours worked")).to_be_focused()
+
+    # A pattern adds rows to the table (nothing saved yet).
+    page.get_by_label("First day").fill("2024-04-11")
+    page.get_by_label("Last day").fill("2024-05-01")
+    page.get_by_label("Hours worked in each period").fill("60")
+    page.get_by_label("Pay for each period (£, 0 if none)").fill("0")
+    page.get_by_label("The employer housed the person free of charge every day").check()
+    page.get_by_role("button", name="Add these periods").click()
+    expect(page.get_by_role("status").filter(has_text="3 periods added below")).to_be_visible()
+    expect(page.get_by_label("Period 5: Days housed")).to_have_value("7")
+    assert_no_serious_axe_violations(page, "the calculator with rows from a pattern")

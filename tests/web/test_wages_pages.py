@@ -261,3 +261,46 @@ def test_a_post_without_the_csrf_token_is_refused(calculator: Calculator) -> Non
 
     assert response.status_code == 403
     assert "wages.pay_periods" not in calculator.facts()
+
+
+def test_a_pattern_fills_in_rows_after_those_typed_and_saves_nothing(calculator: Calculator) -> None:
+    data = {
+        "rows": "3",
+        "start-0": "2025-12-29",
+        "end-0": "2026-01-04",
+        "hours-0": "50",
+        "pay-0": "0",
+        "then": "pattern",
+        "pattern_start": "2026-01-05",
+        "pattern_end": "2026-01-21",
+        "pattern_every": "week",
+        "pattern_hours": "70",
+        "pattern_pay": "140",
+        "pattern_housed": "yes",
+    }
+
+    response = calculator.post(data)
+
+    assert response.status_code == 200, response.text[:500]
+    assert "3 periods added below" in response.text
+    html = response.text
+    assert 'id="start-0" name="start-0" value="2025-12-29"' in html  # the typed row stays first
+    assert 'id="start-1" name="start-1" value="2026-01-05"' in html
+    assert 'id="end-3" name="end-3" value="2026-01-21"' in html
+    assert 'id="hours-3" name="hours-3" value="30.00"' in html  # 3 of 7 days
+    assert 'id="accommodation_days-2" name="accommodation_days-2" value="7"' in html
+    assert "wages.pay_periods" not in calculator.facts()
+
+
+def test_a_pattern_with_errors_points_at_its_own_fields(calculator: Calculator) -> None:
+    data = {"rows": "1", "then": "pattern", "pattern_start": "2026-02-01", "pattern_end": "2026-01-01",
+            "pattern_every": "month", "pattern_hours": "", "pattern_pay": "0"}  # fmt: skip
+
+    response = calculator.post(data)
+
+    assert response.status_code == 422
+    summary = dict(error_summary(response.text))
+    assert summary == {"pattern_hours": "Pattern: enter the hours worked."}
+    data["pattern_hours"] = "100"
+    summary = dict(error_summary(calculator.post(data).text))
+    assert summary == {"pattern_end": "Pattern: the last day is before the first."}

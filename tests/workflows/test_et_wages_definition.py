@@ -57,6 +57,7 @@ def test_d5_haque_worked_example_through_the_engine() -> None:
     assert d1["due"] == "2016-10-20"
     assert "2016-09-19" in d1["explanation"]  # the primary limit is shown
     assert "31 day(s)" in d1["explanation"]
+    assert "ACAS early conciliation: Day A 2016-07-22, Day B 2016-08-22." in d1["explanation"]
     assert "s.207B(3)-(4)" in d1["basis"]
     assert "Haque" in d1["basis"]
 

@@ -5,7 +5,8 @@ Pages (``{case_id}`` is the case's public id):
 - ``GET  /cases/{case_id}/wages``: the working period by period (when periods are saved) and, for
   the case's advocates and admins, the form of pay periods, one row each.
 - ``POST /cases/{case_id}/wages``: save the rows (all or nothing) and show the new working; with
-  ``then=more`` it only adds empty rows, saving nothing (works without JavaScript).
+  ``then=more`` it only adds empty rows, and with ``then=pattern`` it adds the rows of a pattern
+  ("60 hours a week, £100, from ... to ..."), saving nothing (works without JavaScript).
 - ``GET  /cases/{case_id}/wages/working.csv``: the working as a CSV file (logged as
   ``wages.exported``); before anything is calculated, back to the page.
 
@@ -37,7 +38,7 @@ from web.forms import FormErrors, csrf_protect, text_field
 from web.identity import Identity, StaffIdentity, now_utc
 from web.rendering import render
 from web.routes.cases import today_for
-from workflows.wages.uk_minimum_wage import MAX_PERIODS, PayPeriod, PayPeriodError
+from workflows.wages.uk_minimum_wage import MAX_PERIODS, PayPeriod, PayPeriodError, pattern_periods
 
 router = APIRouter(include_in_schema=False)
 
@@ -131,6 +132,7 @@ def _page(
     rows: list[RowValues] | None = None,
     errors: FormErrors | None = None,
     notice: str | None = None,
+    pattern: dict[str, object] | None = None,
     status_code: int = 200,
 ) -> Response:
     today = today_for(session, case.organisation_id, now_utc())
@@ -145,6 +147,7 @@ def _page(
         "fields": FIELDS,
         "errors": errors or FormErrors(),
         "notice": notice,
+        "pattern": pattern or {"pattern_every": "week"},
     }
     return render(request, "wages/calculator.html", context, status_code=status_code)
 
@@ -183,6 +186,8 @@ def save_periods(
     if form.get("then") == "more":
         rows += [RowValues(len(rows) + j, {}, False) for j in range(MORE_ROWS)]
         return _page(request, session, settings, identity, case, rows=rows)
+    if form.get("then") == "pattern":
+        return _add_pattern(request, session, settings, identity, case, form, rows)
     errors = FormErrors()
     periods: list[PayPeriod] = []
     used: list[RowValues] = []
@@ -229,6 +234,71 @@ def working_csv(
         text,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+# --- a pattern of periods -------------------------------------------------------------------------
+
+PATTERN_FIELDS: Final = ("pattern_start", "pattern_end", "pattern_every", "pattern_hours", "pattern_pay")
+
+
+def _add_pattern(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    identity: Identity,
+    case: LegalCase,
+    form: FormData,
+    rows: list[RowValues],
+) -> Response:
+    """Rows from the pattern, after the rows already filled in; nothing is saved until "Save"."""
+    values = {name: text_field(form, name, max_length=40) for name in PATTERN_FIELDS}
+    housed = form.get("pattern_housed") == "yes"
+    errors = FormErrors()
+    pattern_row = RowValues(0, {"start": values["pattern_start"], "end": values["pattern_end"]}, False)
+    first = _date(pattern_row, "start", errors, "Pattern")
+    last = _date(pattern_row, "end", errors, "Pattern")
+    hours = _amount(
+        RowValues(0, {"hours": values["pattern_hours"]}, False), "hours", errors, "Pattern", required=True
+    )
+    pay = _amount(
+        RowValues(0, {"pay": values["pattern_pay"]}, False), "pay", errors, "Pattern", required=True
+    )
+    renamed = FormErrors()  # the pattern's inputs have their own ids
+    for error in errors:
+        renamed.add("pattern_" + error.field.removesuffix("-0"), error.message)
+    kept = [row for row in rows if any(row.values.values()) or row.apprentice]
+    if not renamed and first is not None and last is not None and hours is not None and pay is not None:
+        try:
+            periods = pattern_periods(
+                first,
+                last,
+                monthly=values["pattern_every"] == "month",
+                hours=hours,
+                pay=pay,
+                housed_free=housed,
+            )
+        except ValueError as exc:
+            renamed.add("pattern_end", f"Pattern: {exc}.")
+        else:
+            if len(kept) + len(periods) > MAX_PERIODS:
+                renamed.add("pattern_end", f"Pattern: that makes more than {MAX_PERIODS} periods in all.")
+            else:
+                added = _rows_from_periods(tuple(periods), 0)
+                rows = [RowValues(i, row.values, row.apprentice) for i, row in enumerate([*kept, *added])]
+                rows += [RowValues(len(rows) + j, {}, False) for j in range(SPARE_ROWS)]
+                notice = f"{len(periods)} periods added below. Check them, then save and calculate."
+                return _page(request, session, settings, identity, case, rows=rows, notice=notice)
+    return _page(
+        request,
+        session,
+        settings,
+        identity,
+        case,
+        rows=rows,
+        errors=renamed,
+        pattern=values | {"housed": housed},
+        status_code=422,
     )
 
 

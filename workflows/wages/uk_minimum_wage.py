@@ -35,7 +35,7 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from workflows.dates import add_years, age_on, end_of_period_beginning_with
@@ -296,6 +296,49 @@ def _current_row(then: RateRow, age: int, today: date, table: RateTable) -> Rate
 
 def _pennies(amount: Decimal) -> Decimal:
     return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+# --- a pattern of periods --------------------------------------------------------------------------
+
+
+def pattern_periods(
+    first_day: date,
+    last_day: date,
+    *,
+    monthly: bool,
+    hours: Decimal,
+    pay: Decimal,
+    housed_free: bool = False,
+) -> list[PayPeriod]:
+    """Consecutive periods from ``first_day`` to ``last_day`` (weeks of 7 days, or calendar months
+    counted from ``first_day``) with the same hours and pay each: how a survivor usually
+    remembers the work ("60 hours a week, £100, for a year"). A last, shorter period gets hours
+    and pay in proportion to its days. ``housed_free``: free accommodation on every day.
+
+    Raises ``ValueError`` when the range is empty or needs more than :data:`MAX_PERIODS` periods.
+    """
+    if last_day < first_day:
+        raise ValueError("the last day is before the first")
+    periods: list[PayPeriod] = []
+    start = first_day
+    while start <= last_day:
+        if len(periods) == MAX_PERIODS:
+            raise ValueError(f"that is more than {MAX_PERIODS} periods; enter a shorter range")
+        full_end = end_of_period_beginning_with(start, 1, "months") if monthly else start + timedelta(days=6)
+        end = min(full_end, last_day)
+        days = (end - start).days + 1
+        share = Decimal(days) / Decimal((full_end - start).days + 1)
+        periods.append(
+            PayPeriod(
+                start,
+                end,
+                (hours * share).quantize(PENNY, rounding=ROUND_HALF_UP),
+                _pennies(pay * share),
+                accommodation_days=days if housed_free else 0,
+            )
+        )
+        start = end + timedelta(days=1)
+    return periods
 
 
 # --- CSV ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from workflows.wages.uk_minimum_wage import (
     PayPeriod,
     PayPeriodError,
     calculate,
+    pattern_periods,
     periods_from_json,
     periods_to_json,
     working_csv,
@@ -314,3 +315,36 @@ def test_arrears_are_never_below_the_underpayment_and_totals_add_up(
     assert result.total_arrears == sum((w.arrears for w in result.periods), D("0.00"))
     rows = list(csv.DictReader(io.StringIO(working_csv(result))))
     assert rows[-1]["arrears_gbp"] == f"{result.total_arrears:.2f}"
+
+
+def test_a_weekly_pattern_with_a_shorter_last_week() -> None:
+    """5-18 Jan 2026 is two weeks; to 21 Jan adds 3 days at 3/7 of the hours and pay."""
+    periods = pattern_periods(
+        date(2026, 1, 5), date(2026, 1, 21), monthly=False, hours=D(70), pay=D(140), housed_free=True
+    )
+
+    assert [(p.start, p.end) for p in periods] == [
+        (date(2026, 1, 5), date(2026, 1, 11)),
+        (date(2026, 1, 12), date(2026, 1, 18)),
+        (date(2026, 1, 19), date(2026, 1, 21)),
+    ]
+    assert [(p.hours, p.pay, p.accommodation_days) for p in periods] == [
+        (D("70.00"), D("140.00"), 7),
+        (D("70.00"), D("140.00"), 7),
+        (D("30.00"), D("60.00"), 3),
+    ]
+    calculate(periods, ADULT, TODAY)  # every generated period is one the calculator accepts
+
+
+def test_a_monthly_pattern_follows_calendar_months_from_the_first_day() -> None:
+    periods = pattern_periods(date(2026, 1, 31), date(2026, 3, 30), monthly=True, hours=D(200), pay=D(0))
+
+    assert [(p.start, p.end) for p in periods] == [
+        (date(2026, 1, 31), date(2026, 2, 28)),
+        (date(2026, 3, 1), date(2026, 3, 30)),
+    ]
+    assert periods[1].hours == D("193.55")  # 30 of the 31 days of March 2026
+    with pytest.raises(ValueError, match="before the first"):
+        pattern_periods(date(2026, 3, 1), date(2026, 2, 1), monthly=True, hours=D(1), pay=D(0))
+    with pytest.raises(ValueError, match="more than 520"):
+        pattern_periods(date(2000, 1, 1), date(2026, 1, 1), monthly=False, hours=D(1), pay=D(0))
