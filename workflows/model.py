@@ -32,7 +32,9 @@ class Offset:
     counting: Counting
 
     def describe(self) -> str:
-        """Plain English, e.g. "2 years after" or "30 days beginning with"."""
+        """Plain English, e.g. "2 years after" or "30 days beginning with" ("on" for no offset)."""
+        if self.amount == 0 and self.counting is Counting.AFTER:
+            return "on"
         unit = self.unit.value.replace("_", " ")
         if self.amount == 1:
             unit = unit.removesuffix("s")

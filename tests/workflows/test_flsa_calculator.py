@@ -216,6 +216,12 @@ def test_weeks_are_read_from_form_rows() -> None:
         ([("2024-03-04", "", "40", "nan", "")], 1, "paid", "Row 1: the amount paid must be a number"),
         ([("2024-03-04", "1.5", "40", "", "")], 1, "repeat", "whole number from 1 to 520"),
         ([("2024-03-04", "0", "40", "", "")], 1, "repeat", "whole number from 1 to 520"),
+        (
+            [("1990-01-01", "520", "40", "", "")] * 3 + [("2020-01-06", "2", "40", "", "")],
+            4,
+            "repeat",
+            "more than 1560 weeks",
+        ),
     ],
 )
 def test_a_bad_row_names_the_row_and_the_input(

@@ -162,7 +162,9 @@ def test_status_lasts_four_years_and_adjustment_opens_after_three() -> None:
 
 
 def test_c40_work_permit_goes_with_filings_from_28_august_2024() -> None:
-    assert due_of(t_visa(us__t__filing_date="2024-08-28"), "US-T-D6") == date(2024, 8, 28)
+    item = deadline(t_visa(us__t__filing_date="2024-08-28"), "US-T-D6")
+    assert item["due"] == "2024-08-28"
+    assert item["explanation"].startswith("on filing the I-914 (2024-08-28): 2024-08-28.")
     assert "US-T-D6" not in deadline_ids(t_visa(us__t__filing_date="2024-08-27"))
 
 

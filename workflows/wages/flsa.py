@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import io
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -337,14 +338,14 @@ def minimum_wage_on(day: date, jurisdiction: str = FEDERAL, category: str | None
     :class:`WageInputError` when the data hold no rate for that day.
     """
     series = _series(jurisdiction, category)
-    in_force = [row for row in series if row.effective_from <= day]
-    if not in_force:
+    position = bisect_right([row.effective_from for row in series], day)
+    if position == 0:
         first = series[0].effective_from.isoformat() if series else "none"
         raise WageInputError(
             f"Redress has no {_place(jurisdiction)} minimum wage for {day.isoformat()} (its rates start on"
             f" {first}). Check the date, or use the federal rate."
         )
-    return in_force[-1]
+    return series[position - 1]
 
 
 def _applicable_rate(day: date, basis: RateBasis, state: str | None, category: str | None) -> MinimumWageRate:
@@ -366,11 +367,12 @@ def _change_within(
     return None
 
 
-def _series(jurisdiction: str, category: str | None) -> list[MinimumWageRate]:
+@lru_cache(maxsize=32)
+def _series(jurisdiction: str, category: str | None) -> tuple[MinimumWageRate, ...]:
     rows = [r for r in load_rates() if r.jurisdiction == jurisdiction]
     if jurisdiction != FEDERAL:
         rows = [r for r in rows if r.category == (category or "all")]
-    return sorted(rows, key=lambda r: r.effective_from)
+    return tuple(sorted(rows, key=lambda r: r.effective_from))
 
 
 def _check_state(state: str | None, category: str | None) -> None:
@@ -422,6 +424,7 @@ def _row(line: int, row: dict[str, str]) -> MinimumWageRate:
 
 
 MAX_REPEAT = 520  # ten years of weeks in one row
+MAX_WEEKS = 1560  # thirty years in all: more is a typing mistake, and would slow the page
 
 
 def parse_weeks(rows: Iterable[Sequence[str]]) -> list[WorkWeek]:
@@ -447,6 +450,12 @@ def parse_weeks(rows: Iterable[Sequence[str]]) -> list[WorkWeek]:
         if count != count.to_integral_value() or not 1 <= count <= MAX_REPEAT:
             raise WageInputError(
                 f"{where}: the number of weeks must be a whole number from 1 to {MAX_REPEAT}.",
+                row=number,
+                field="repeat",
+            )
+        if len(weeks) + int(count) > MAX_WEEKS:
+            raise WageInputError(
+                f"{where}: that makes more than {MAX_WEEKS} weeks (30 years); check the number of weeks.",
                 row=number,
                 field="repeat",
             )
