@@ -19,6 +19,7 @@ from api.cases import service as cases_service
 from api.cases.models import LegalCase
 from api.cases.sharing import share_case
 from api.cases.survivor_access import issue_access_code, redeem_access_code
+from api.deadlines import service as deadlines_service
 from api.orgs import service as orgs_service
 from api.orgs.models import Role
 from api.settings import Settings
@@ -75,10 +76,16 @@ def load_demo(session: Session, settings: Settings, *, now: datetime, today: dat
     orgs_service.link_partner(session, org_id, _id(clinic.id))
     actor = actor_for(session, advocate)
 
-    def open_case(reference: str, language: str, workflows: list[str], facts: dict[str, object]) -> LegalCase:
+    def open_case(
+        reference: str,
+        language: str,
+        workflows: list[str],
+        facts: dict[str, object],
+        jurisdiction: str = "GB-ENG",
+    ) -> LegalCase:
         case = cases_service.create_case(
             session, settings, actor, reference=reference, preferred_language=language,
-            jurisdiction="GB-ENG", now=now,
+            jurisdiction=jurisdiction, now=now,
         )  # fmt: skip
         for workflow_id in workflows:
             cases_service.start_application(session, settings, actor, case, workflow_id, now=now, today=today)
@@ -117,7 +124,7 @@ def load_demo(session: Session, settings: Settings, *, now: datetime, today: dat
         },
     )  # fmt: skip
     # 3. A negative Reasonable Grounds decision: the 30-day reconsideration clock is running.
-    open_case(
+    heron = open_case(
         "DEMO-003 Heron", "vi", ["uk.nrm"],
         {
             "person.date_of_birth": "1999-07-08", "nrm.possibly_child": False, "person.nationality": "VN",
@@ -145,6 +152,31 @@ def load_demo(session: Session, settings: Settings, *, now: datetime, today: dat
             "police.reported": True, "police.first_report_date": _ago(today, 3 * 365 - 10),
         },
     )  # fmt: skip
+    # 6. Unpaid wages: early conciliation has started, so the tribunal limit is extended.
+    open_case(
+        "DEMO-006 Lapwing", "ro", ["uk.et_wages"],
+        {
+            "employment.claim_types": ["unpaid_wages"], "employment.ended": True,
+            "employment.termination_date": _ago(today, 70), "employment.last_payment_date": _ago(today, 75),
+            "acas.contacted": True, "acas.day_a": _ago(today, 20), "acas.day_b": _ago(today, 5),
+        },
+    )  # fmt: skip
+    # 7. A T visa in the United States, filed and waiting; US business days and federal holidays.
+    open_case(
+        "DEMO-007 Egret", "es", ["us.t_visa"],
+        {
+            "person.date_of_birth": "1994-02-03", "exploitation.start_date": _ago(today, 3 * 365),
+            "us.t.force_fraud_coercion": True, "us.t.purpose": "involuntary_servitude",
+            "us.t.present_on_account": True, "us.t.left_us_since": False, "us.lea.contacted": True,
+            "us.lea.complied": True, "us.t.wants_supp_b": True, "us.t.extreme_hardship": True,
+            "us.t.inadmissibility": False, "us.t.in_removal_proceedings": False,
+            "us.t.family_members": False, "us.t.filing_date": _ago(today, 60),
+        },
+        jurisdiction="US-CA",
+    )  # fmt: skip
+    # The reconsideration deadline of DEMO-003 has been checked by the advocate: it counts.
+    for deadline in deadlines_service.list_deadlines(session, settings, actor, heron):
+        deadlines_service.confirm_deadline(session, settings, actor, heron, deadline.row.public_id, now=now)
     share_case(session, actor, swallow, lawyer_user_id=_id(lawyer.id), now=now)
     code = issue_access_code(session, settings, actor, swallow, now=now)
     survivor = redeem_access_code(

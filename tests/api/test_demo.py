@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from api.access import actor_for
 from api.cases import service as cases_service
 from api.cases.models import LegalCase
+from api.deadlines import service as deadlines_service
 from api.demo.service import DemoRefused, load_demo
 from api.orgs.service import find_user_by_email
 from api.settings import Settings
@@ -37,6 +38,8 @@ def test_demo_creates_people_and_cases_at_different_stages(
         "DEMO-003 Heron",
         "DEMO-004 Wren",
         "DEMO-005 Plover",
+        "DEMO-006 Lapwing",
+        "DEMO-007 Egret",
     ]
     advocate = find_user_by_email(db_session, "advocate@northbridge.example")
     assert advocate is not None
@@ -52,6 +55,12 @@ def test_demo_creates_people_and_cases_at_different_stages(
     assert "UK-NRM-D2" in deadlines["DEMO-001 Swallow"]
     assert "UK-NRM-D8" in deadlines["DEMO-003 Heron"]
     assert "UK-CICA-D1" in deadlines["DEMO-005 Plover"]
+    assert "UK-ET-D1" in deadlines["DEMO-006 Lapwing"]
+    assert cases[6].jurisdiction == "US-CA"
+    # And the reconsideration deadline of the negative decision has been confirmed by a person
+    heron = deadlines_service.list_deadlines(db_session, cheap_settings, actor, cases[2])
+    assert heron
+    assert all(view.row.state == "confirmed" for view in heron)
     # And the survivor is linked to their own case only
     assert cases[0].survivor_user_id is not None
     assert all(case.survivor_user_id is None for case in cases[1:])
