@@ -47,6 +47,7 @@ from api.documents.rendering import (
     missing_facts,
     render_docx,
 )
+from api.evidence import service as evidence_service
 from api.orgs.models import DEFAULT_TIMEZONE, Organisation, User
 from api.security.crypto import decrypt_field, encrypt_field
 from api.settings import Settings
@@ -416,7 +417,7 @@ def _render(
         "date": format_date(now.astimezone(ZoneInfo(timezone)).date(), manifest.jurisdiction),
         "advocate_name": advocate.display_name if advocate is not None else "",
         "organisation_name": organisation.name if organisation is not None else "",
-        "evidence": [],
+        "evidence": evidence_service.file_names_of_case(session, settings, case),
     }
     context = build_context(dictionary, manifest, values, builtins)
     facts_used = json.dumps(

@@ -210,6 +210,24 @@ def read_file(
     return name, row.content_type, content
 
 
+def file_names_of_case(session: Session, settings: Settings, case: LegalCase) -> list[str]:
+    """The names of every file of the case, oldest first: the evidence index of a generated
+    document. For background work on behalf of someone already authorised (the person who asked
+    for the document); pages use :func:`list_files`, which checks the reader."""
+    rows = session.exec(
+        select(EvidenceFile)
+        .where(EvidenceFile.case_id == saved_id(case))
+        .order_by(col(EvidenceFile.created_at), col(EvidenceFile.id))
+    ).all()
+    if not rows:
+        return []
+    data_key = data_key_of(settings, case)
+    return [
+        decrypt_field(data_key, row.name_encrypted, aad=_name_aad(case, row.public_id)).decode()
+        for row in rows
+    ]
+
+
 def evidence_attachments(
     session: Session, settings: Settings, actor: Actor, case: LegalCase
 ) -> list[tuple[str, str, bytes]]:
@@ -238,6 +256,7 @@ __all__ = [
     "EvidenceNotFound",
     "EvidenceSummary",
     "evidence_attachments",
+    "file_names_of_case",
     "list_files",
     "read_file",
     "upload",

@@ -29,8 +29,10 @@ from api.cases.models import FactSource, LegalCase
 from api.cases.schemas import FactRecord
 from api.deps import SessionDep, SettingsDep
 from api.documents import review, service
+from api.documents.bundle import Attachment
 from api.documents.models import DocumentVersion, FilingMethod, GenerationStatus, ReviewStatus
 from api.documents.rendering import MissingFacts
+from api.evidence import service as evidence_service
 from api.settings import Settings
 from web.forms import CsrfProtected, FormDep, FormErrors, list_field, text_field
 from web.identity import Identity, StaffIdentity, now_utc
@@ -156,12 +158,18 @@ def _enqueue(settings: Settings, version: DocumentVersion) -> None:
 def bundle(
     case_id: str, bundle_format: str, session: SessionDep, settings: SettingsDep, identity: StaffIdentity
 ) -> Response:
-    """The filing bundle of the approved documents: ``zip`` (every file) or ``pdf`` (one
-    paginated PDF with an index). Assembled from stored files: nothing is generated here."""
+    """The filing bundle of the approved documents and the case's uploaded evidence: ``zip``
+    (every file) or ``pdf`` (one paginated PDF with an index; photos other than JPEG go in the
+    zip only). Assembled from stored files: nothing is generated here."""
     if bundle_format not in ("zip", "pdf"):
         raise service.DocumentNotFound(bundle_format)
     case = cases_service.get_case(session, identity.actor, case_id, now=now_utc())
-    made = service.build_bundle(session, settings, identity.actor, case)
+    try:
+        uploads = evidence_service.evidence_attachments(session, settings, identity.actor, case)
+    except AccessDenied:  # a lawyer shown one application sees its documents, not the case's files
+        uploads = []
+    evidence = [Attachment(name, content_type, content) for name, content_type, content in uploads]
+    made = service.build_bundle(session, settings, identity.actor, case, evidence=evidence)
     data, media_type = (
         (made.zip_bytes, "application/zip") if bundle_format == "zip" else (made.pdf_bytes, "application/pdf")
     )

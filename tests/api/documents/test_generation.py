@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -18,8 +19,10 @@ from api.cases.errors import AccessDenied, CaseInputError, CaseNotFound
 from api.cases.models import LegalCase
 from api.cases.sharing import share_case
 from api.documents import review, service
+from api.documents.bundle import Attachment
 from api.documents.models import DocumentVersion, GenerationStatus, ReviewStatus
 from api.documents.rendering import MissingFacts
+from api.evidence import service as evidence_service
 from api.settings import Settings
 from tests.api.cases.builders import NOW, TODAY, World, actor, new_case
 from tests.api.documents.fixtures import FACTS
@@ -305,3 +308,35 @@ def test_an_answer_changed_while_the_version_is_made_leaves_it_stale(
     db_session.refresh(version)
     assert version.status == GenerationStatus.DONE.value
     assert service.stale_facts(version) == ["police.crime_reference"]
+
+
+def test_uploaded_evidence_is_indexed_in_the_claim_pack_and_goes_into_the_bundle(
+    db_session: Session, cheap_settings: Settings, world: World
+) -> None:
+    require_libreoffice()
+    case = _case_with_facts(db_session, cheap_settings, world)
+    advocate = actor(db_session, world.advocate)
+    scan = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    evidence_service.upload(
+        db_session, cheap_settings, advocate, case, name="GP letter & scan.pdf", content=scan, now=NOW
+    )
+
+    version = _generated(db_session, cheap_settings, world, case)
+
+    docx = service.read_part(cheap_settings, case, version, "docx")
+    assert docx is not None
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
+    assert "GP letter & scan.pdf" in text
+    assert "No evidence has been uploaded yet" not in text
+    version.review_status, version.approved_sha256 = ReviewStatus.APPROVED.value, version.docx_sha256
+    db_session.add(version)
+    db_session.commit()
+    uploads = evidence_service.evidence_attachments(db_session, cheap_settings, advocate, case)
+    bundle = service.build_bundle(
+        db_session, cheap_settings, advocate, case, evidence=[Attachment(*upload) for upload in uploads]
+    )
+    with zipfile.ZipFile(io.BytesIO(bundle.zip_bytes)) as archive:
+        assert archive.namelist()[-1] == "03 GP letter _ scan.pdf"  # after the pack's two files
