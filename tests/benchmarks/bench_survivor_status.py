@@ -18,6 +18,12 @@ defaults). The baseline, measured in the same run, is the bare FastAPI + Jinja2 
 Goal (issue 6): p99 < 100 ms on SQLite. The exit status is 1 when it is missed, when a request
 failed, or when an answer was not the status page.
 wrk and the server share the machine's cores: the figures are a floor.
+
+Measured 2026-11-22 on the 2-core development machine shared with five other agents (load
+average about 6): bare page 1,609 req/s, p99 65 ms; status page 94 req/s, p50 202 ms, p99 390 ms
+(ratio 0.06), no failures. The goal is missed: with 20 connections and no think time, p99 is about
+20 queued requests times the ~10 ms of work one page takes (session, case read and its audit
+event committed, facts decrypted, two applications evaluated, the page rendered).
 """
 
 from __future__ import annotations
