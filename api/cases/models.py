@@ -79,7 +79,7 @@ class LegalCase(SQLModel, table=True):
     jurisdiction: str = Field(max_length=10)
     status: str = Field(default=CaseStatus.OPEN.value, max_length=16)
     assigned_user_id: int | None = Field(default=None, foreign_key="app_user.id")
-    survivor_user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    survivor_user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
     # The case's data key, encrypted under the key-encryption key (api.security.crypto).
     wrapped_data_key: str = Field(sa_column=Column(Text(), nullable=False))
     next_deadline_on: date | None = Field(default=None)

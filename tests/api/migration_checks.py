@@ -8,7 +8,7 @@ sides: other tables belong to other migrations' tests.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, Final
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -30,8 +30,14 @@ def table_names(database_url: str) -> set[str]:
         engine.dispose()
 
 
-def model_differences(database_url: str, tables: Collection[str]) -> list[Any]:
-    """Differences between the models and the database, for ``tables`` only."""
+# Indexes that a later migration adds to an earlier migration's table: that earlier migration,
+# checked at its own revision, cannot have them yet (they are checked at head).
+ADDED_LATER: Final = frozenset({"ix_legal_case_survivor_user_id"})
+
+
+def model_differences(database_url: str, tables: Collection[str], *, at_head: bool = True) -> list[Any]:
+    """Differences between the models and the database, for ``tables`` only (before head,
+    without the indexes of :data:`ADDED_LATER`)."""
 
     def table_of(obj: Any, name: str | None, type_: str) -> str | None:
         return name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
@@ -40,6 +46,8 @@ def model_differences(database_url: str, tables: Collection[str]) -> list[Any]:
         return type_ != "table" or name in tables
 
     def model_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        if not at_head and type_ == "index" and name in ADDED_LATER:
+            return False
         return table_of(obj, name, type_) in tables
 
     engine = create_db_engine(database_url)
@@ -63,7 +71,7 @@ def check_round_trip(
 
     command.upgrade(config, revision)
     assert table_names(database_url) >= set(tables)
-    assert model_differences(database_url, tables) == []
+    assert model_differences(database_url, tables, at_head=False) == []
 
     command.downgrade(config, previous)
     assert not set(tables) & table_names(database_url)

@@ -98,9 +98,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deletion_request")),
     )
     op.create_index(op.f("ix_deletion_request_case_id"), "deletion_request", ["case_id"], unique=False)
+    # The survivor's pages find their case by its survivor.
+    with op.batch_alter_table("legal_case") as batch:
+        batch.create_index("ix_legal_case_survivor_user_id", ["survivor_user_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("legal_case") as batch:
+        batch.drop_index("ix_legal_case_survivor_user_id")
     op.drop_index(op.f("ix_deletion_request_case_id"), table_name="deletion_request")
     op.drop_table("deletion_request")
     op.drop_index(op.f("ix_case_message_case_id"), table_name="case_message")
