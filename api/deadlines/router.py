@@ -54,7 +54,7 @@ class HolidayOut(BaseModel):
     name: str
 
 
-class DeadlineOut(BaseModel):
+class CaseDeadlineOut(BaseModel):
     """A deadline of the case: the date that counts and how it was reached."""
 
     id: str
@@ -78,7 +78,7 @@ class DeadlineOut(BaseModel):
     acknowledged_at: datetime | None
 
     @classmethod
-    def from_view(cls, view: DeadlineView) -> DeadlineOut:
+    def from_view(cls, view: DeadlineView) -> CaseDeadlineOut:
         """The API shape of a deadline row."""
         row = view.row
         return cls(
@@ -104,10 +104,10 @@ class DeadlineOut(BaseModel):
         )
 
 
-class DeadlineList(BaseModel):
+class CaseDeadlineList(BaseModel):
     """The case's live deadlines, soonest first."""
 
-    items: list[DeadlineOut]
+    items: list[CaseDeadlineOut]
 
 
 class DeadlineOverride(BaseModel):
@@ -120,36 +120,38 @@ class DeadlineOverride(BaseModel):
 router = APIRouter(prefix="/cases", tags=["deadlines"], route_class=DeadlinesApiRoute, responses=AUTH_ERRORS)
 
 
-def _one(session: SessionDep, settings: SettingsDep, actor: Any, case: Any, public_id: str) -> DeadlineOut:
+def _one(
+    session: SessionDep, settings: SettingsDep, actor: Any, case: Any, public_id: str
+) -> CaseDeadlineOut:
     views = deadlines.list_deadlines(session, settings, actor, case)
     view = next((v for v in views if v.row.public_id == public_id), None)
     if view is None:
         raise DeadlineNotFound(public_id)
-    return DeadlineOut.from_view(view)
+    return CaseDeadlineOut.from_view(view)
 
 
 @router.get(
-    "/{case_id}/deadlines", response_model=DeadlineList, responses=CASE_ERRORS, summary="List deadlines"
+    "/{case_id}/deadlines", response_model=CaseDeadlineList, responses=CASE_ERRORS, summary="List deadlines"
 )
 def list_deadlines(
     session: SessionDep, settings: SettingsDep, actor: ReadingActor, now: Now, case_id: str
-) -> DeadlineList:
+) -> CaseDeadlineList:
     """The case's live deadlines you may see, soonest first, with their explanation."""
     case = service.get_case(session, actor, case_id, now=now)
-    return DeadlineList(
-        items=[DeadlineOut.from_view(v) for v in deadlines.list_deadlines(session, settings, actor, case)]
+    return CaseDeadlineList(
+        items=[CaseDeadlineOut.from_view(v) for v in deadlines.list_deadlines(session, settings, actor, case)]
     )
 
 
 @router.post(
     "/{case_id}/deadlines/{deadline_id}/confirm",
-    response_model=DeadlineOut,
+    response_model=CaseDeadlineOut,
     responses=CASE_ERRORS,
     summary="Confirm a deadline",
 )
 def confirm_deadline(
     session: SessionDep, settings: SettingsDep, actor: WritingActor, now: Now, case_id: str, deadline_id: str
-) -> DeadlineOut:
+) -> CaseDeadlineOut:
     """Confirm the deadline's date after checking it: from now on it counts and reminds."""
     case = service.get_case(session, actor, case_id, now=now)
     deadlines.confirm_deadline(session, settings, actor, case, deadline_id, now=now)
@@ -158,7 +160,7 @@ def confirm_deadline(
 
 @router.post(
     "/{case_id}/deadlines/{deadline_id}/override",
-    response_model=DeadlineOut,
+    response_model=CaseDeadlineOut,
     responses=CASE_ERRORS,
     summary="Enter a deadline's date from a letter",
 )
@@ -170,7 +172,7 @@ def override_deadline(
     case_id: str,
     deadline_id: str,
     body: DeadlineOverride,
-) -> DeadlineOut:
+) -> CaseDeadlineOut:
     """Set the date from a letter, with where it comes from; it wins over the computed date."""
     case = service.get_case(session, actor, case_id, now=now)
     deadlines.override_deadline(
