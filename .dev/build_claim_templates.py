@@ -338,6 +338,40 @@ Prepared with {{ doc.advocate_name }}, {{ doc.organisation_name }}. Please conta
 )
 
 
+TEMPLATES["supplement_b_request_letter"] = (
+    "Letter",
+    """>{{ doc.organisation_name }}
+>{{ doc.date }}
+{%p if us.lea.official_name %}
+{{ us.lea.official_name }}
+{%p endif %}
+{{ us.lea.agency }}
+{%p for line in us.lea.agency_address|lines %}
+{{ line }}
+{%p endfor %}
+!Re: Request to complete Form I-914 Supplement B, Declaration for Trafficking Victim: {{ person.full_name }}, born {{ person.date_of_birth }}
+Dear {% if us.lea.official_name %}{{ us.lea.official_name }}{% else %}Sir or Madam{% endif %},
+We represent {{ person.full_name }}, born {{ person.date_of_birth }}, who is applying to U.S. Citizenship and Immigration Services (USCIS) for T nonimmigrant status as a victim of a severe form of trafficking in persons. We ask your agency to complete and sign Form I-914 Supplement B, Declaration for Trafficking Victim, for that application.
+# The person and your agency
+1.{{ person.full_name }} was trafficked from {{ exploitation.start_date }}{% if exploitation.end_date %} until {{ exploitation.end_date }}{% endif %}. The trafficking is known to your agency: {{ us.lea.agency }}.
+{%p if us.lea.complied %}
+1.{{ person.full_name }} has complied with the requests for assistance your agency has made in the investigation or prosecution.
+{%p elif us.t.trauma_prevents_cooperation %}
+1.{{ person.full_name }} has not been able to assist with every request because of the physical or psychological trauma of the trafficking; the application shows this with professional evidence. Supplement B can still describe the victimization and the assistance that was given.
+{%p else %}
+1.Supplement B also asks about the person's cooperation. Please describe in it the assistance your agency asked for and the assistance given, as your records show them.
+{%p endif %}
+# About Supplement B
+1.Supplement B is optional evidence. Signing it confers no immigration benefit on {{ person.full_name }}: USCIS alone decides whether they are eligible for T nonimmigrant status.
+1.A formal investigation or prosecution does not need to have been opened for your agency to sign it.
+1.Please complete every field. USCIS needs the form with an original signature in ink: a photocopy or a typed name will not do. The form and its instructions are on the USCIS website (uscis.gov/i-914); please use the edition current when it is signed.
+Please return the signed original to us at the address above, and contact us rather than {{ person.full_name }} directly. We are glad to answer any question, or to complete the victim's details in Part 1 for you.
+Sincerely,
+{{ doc.advocate_name }}
+{{ doc.organisation_name }}""",
+)
+
+
 def _page_number_footer(section) -> None:  # type: ignore[no-untyped-def]
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -86,6 +86,15 @@ FACTS: Final[dict[str, object]] = {
     "us.wages.value_to_defendant": {"amount": "61000.00", "currency": "USD"},
     "us.restitution.other_losses_detail": "Therapy, January to June 2025: $1,800\nBus fares to court: $120",
     "us.restitution.other_losses_total": {"amount": "1920.00", "currency": "USD"},
+    "exploitation.start_date": "2024-03-11",
+    "exploitation.end_date": "2024-09-02",
+    "us.lea.contacted": True,
+    "us.lea.agency": "Homeland Security Investigations, Fictional Field Office, case HSI-FICT-0042",
+    "us.lea.complied": True,
+    "us.lea.official_name": "Special Agent Dana Example",
+    "us.lea.agency_address": "100 Pretend Plaza\nSpringfield, ZZ 00000",
+    "us.t.trauma_prevents_cooperation": False,
+    "us.t.wants_supp_b": True,
 }
 
 # What each template's PDF must say (besides the name), to show the facts came through.
@@ -126,5 +135,14 @@ KEY_TEXT: Final[dict[str, tuple[str, ...]]] = {
         "greater of the two figures is the value to the defendant, $61,000.00",
         "Bus fares to court: $120",
         "total $1,920.00",
+    ),
+    "supplement_b_request_letter": (
+        "Dear Special Agent Dana Example",
+        "HSI-FICT-0042",
+        "June 12, 1994",
+        "from March 11, 2024 until September 2, 2024",
+        "has complied with the requests",
+        "confers no immigration benefit",
+        "original signature",
     ),
 }

@@ -42,6 +42,7 @@ EXPECTED_TEMPLATES: Final = {
     "et1_grounds_rider",
     "letter_before_claim",
     "restitution_loss_statement",
+    "supplement_b_request_letter",
 }
 
 
@@ -262,7 +263,12 @@ def test_the_restitution_statement_asks_for_the_greater_wage_figure() -> None:
     assert "I do not know the gross income or value to the defendant" in unknown
 
 
-SET_DOCUMENTS: Final = ("et1_grounds_rider", "letter_before_claim", "restitution_loss_statement")
+SET_DOCUMENTS: Final = (
+    "et1_grounds_rider",
+    "letter_before_claim",
+    "restitution_loss_statement",
+    "supplement_b_request_letter",
+)
 
 
 def test_every_required_fact_of_the_set_documents_has_a_readable_name() -> None:
@@ -304,3 +310,24 @@ def test_the_et1_rider_leaves_out_the_arrears_when_there_are_none() -> None:
     assert "national minimum wage arrears" not in text.lower()
     assert "Unlawful deductions" not in text
     assert "from 11 March 2024." in text
+
+
+def test_the_supplement_b_letter_claims_compliance_only_when_there_was_some() -> None:
+    trauma = _text(
+        _render(
+            "supplement_b_request_letter",
+            {
+                "us.lea.complied": False,
+                "us.t.trauma_prevents_cooperation": True,
+                "us.lea.official_name": None,
+            },
+        )
+    )
+    neither = _text(_render("supplement_b_request_letter", {"us.lea.complied": False}))
+
+    assert "has complied" not in trauma
+    assert "because of the physical or psychological trauma" in trauma
+    assert "Dear Sir or Madam," in trauma
+    assert "has complied" not in neither
+    assert "trauma" not in neither
+    assert "the assistance your agency asked for" in neither
