@@ -372,6 +372,46 @@ Sincerely,
 )
 
 
+TEMPLATES["stro_loss_statement"] = (
+    "A4",
+    """^!Statement of losses: {{ person.full_name }}
+^For a slavery and trafficking reparation order or a compensation order
+{%p if police.crime_reference %}
+^Police crime reference: {{ police.crime_reference }}
+{%p endif %}
+!For the officer in the case and the Crown Prosecution Service
+1.My name is {{ person.full_name }}. I am a victim of the offences in this case. I ask that the court be told of my losses before sentence, so that it can consider a slavery and trafficking reparation order (Modern Slavery Act 2015, section 8) or a compensation order.
+1.The prosecution is at this stage: {{ stro.prosecution_stage }}.{% if stro.sentence_date %} The sentencing hearing is on {{ stro.sentence_date }}.{% endif %}
+{%p if stro.confiscation %}
+1.I understand that confiscation proceedings under the Proceeds of Crime Act 2002 are under way or that a confiscation order has been made. A reparation order can be made where a confiscation order is made, and the court must consider making one.
+{%p endif %}
+# My losses
+1.I suffered these kinds of loss:
+{%p for loss in stro.loss_types %}
+1.{{ loss }}
+{%p endfor %}
+{%p if wages.nmw_arrears_total %}
+1.I was paid less than the national minimum wage for my work. The arrears, calculated at the rate in force for each pay period, are {{ wages.nmw_arrears_total }}. The working is attached.
+{%p endif %}
+{%p if stro.losses_detail %}
+1.My other losses are:
+{%p for item in stro.losses_detail|lines %}
+1.{{ item }}
+{%p endfor %}
+{%p if stro.losses_total %}
+1.These other losses total {{ stro.losses_total }}. Receipts and statements are attached where I have them.
+{%p endif %}
+{%p endif %}
+{%p if stro.victim_statement_made %}
+1.I have also made a victim personal statement about the effect of the offences on me.
+{%p endif %}
+The information in this statement is true to the best of my knowledge.
+Signed: ______________________________   Date: ______________________________
+{{ person.full_name }}
+Prepared with {{ doc.advocate_name }}, {{ doc.organisation_name }}. Please contact {{ doc.organisation_name }} rather than me directly.""",
+)
+
+
 def _page_number_footer(section) -> None:  # type: ignore[no-untyped-def]
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER

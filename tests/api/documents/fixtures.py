@@ -95,6 +95,14 @@ FACTS: Final[dict[str, object]] = {
     "us.lea.agency_address": "100 Pretend Plaza\nSpringfield, ZZ 00000",
     "us.t.trauma_prevents_cooperation": False,
     "us.t.wants_supp_b": True,
+    "stro.msa_offence": True,
+    "stro.prosecution_stage": "convicted",
+    "stro.confiscation": True,
+    "stro.sentence_date": "2027-01-20",
+    "stro.loss_types": ["unpaid_wages", "deductions_debts", "property"],
+    "stro.victim_statement_made": True,
+    "stro.losses_detail": "Deductions for rent and transport: £2,600\nPassport replacement fee: £88.50",
+    "stro.losses_total": {"amount": "2688.50", "currency": "GBP"},
 }
 
 # What each template's PDF must say (besides the name), to show the facts came through.
@@ -144,5 +152,14 @@ KEY_TEXT: Final[dict[str, tuple[str, ...]]] = {
         "has complied with the requests",
         "confers no immigration benefit",
         "original signature",
+    ),
+    "stro_loss_statement": (
+        "WY-2024-00042",
+        "20 January 2027",
+        "Convicted, not yet sentenced",
+        "£8,412.50",
+        "Passport replacement fee: £88.50",
+        "total £2,688.50",
+        "confiscation order has been made",
     ),
 }

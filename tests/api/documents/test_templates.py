@@ -43,6 +43,7 @@ EXPECTED_TEMPLATES: Final = {
     "letter_before_claim",
     "restitution_loss_statement",
     "supplement_b_request_letter",
+    "stro_loss_statement",
 }
 
 
@@ -268,6 +269,7 @@ SET_DOCUMENTS: Final = (
     "letter_before_claim",
     "restitution_loss_statement",
     "supplement_b_request_letter",
+    "stro_loss_statement",
 )
 
 
@@ -331,3 +333,24 @@ def test_the_supplement_b_letter_claims_compliance_only_when_there_was_some() ->
     assert "has complied" not in neither
     assert "trauma" not in neither
     assert "the assistance your agency asked for" in neither
+
+
+def test_the_stro_loss_statement_copes_with_only_the_required_facts() -> None:
+    bare = {
+        key: None
+        for key in (
+            "police.crime_reference",
+            "stro.sentence_date",
+            "stro.confiscation",
+            "stro.victim_statement_made",
+            "wages.nmw_arrears_total",
+            "stro.losses_detail",
+            "stro.losses_total",
+        )
+    }
+    text = _text(_render("stro_loss_statement", bare))
+
+    assert "Money, documents or belongings taken" in text
+    assert "confiscation" not in text
+    assert "national minimum wage" not in text
+    assert "Fictional Row" not in text
