@@ -211,6 +211,207 @@ Sincerely,
 )
 
 
+TEMPLATES["et1_grounds_rider"] = (
+    "A4",
+    """^!IN THE EMPLOYMENT TRIBUNALS
+^Claimant: {{ person.full_name }}
+^Respondent: {{ employment.employer_name }}
+# Grounds of claim
+!The parties
+1.The claimant, {{ person.full_name }}, worked for the respondent, {{ employment.employer_name }}, of {{ employment.employer_address }}, from {{ employment.start_date }}{% if employment.termination_date %} until {{ employment.termination_date }}{% endif %}.
+1.The work the claimant did for the respondent: {{ employment.work_done }}
+!Early conciliation
+1.The claimant notified ACAS on {{ acas.day_a }} (Day A). ACAS issued early conciliation certificate number {{ acas.certificate_number }}, which the claimant received on {{ acas.day_b }} (Day B).
+!The claims
+1.The claimant brings the following complaints against the respondent.
+{%p if 'unpaid_wages' in employment.claim_types|map(attribute='code') %}
+1.Unlawful deductions from wages (Employment Rights Act 1996, Part II, sections 13 and 23), including pay below the national minimum wage, which the claimant is entitled to recover as additional remuneration (National Minimum Wage Act 1998, section 17).
+{%p endif %}
+{%p if 'breach_of_contract' in employment.claim_types|map(attribute='code') %}
+1.Breach of contract: sums outstanding on the termination of the claimant's employment (Employment Tribunals Extension of Jurisdiction (England and Wales) Order 1994).
+{%p endif %}
+{%p if 'discrimination' in employment.claim_types|map(attribute='code') %}
+1.Discrimination, harassment or victimisation contrary to the Equality Act 2010.
+{%p endif %}
+{%p if wages.nmw_arrears_total %}
+!National minimum wage arrears
+1.The respondent paid the claimant less than the national minimum wage. Calculated {% if wages.calculated_on %}on {{ wages.calculated_on }} {% endif %}at the rate in force for each pay reference period, the arrears total {{ wages.nmw_arrears_total }}.
+{%p if wages.nmw_arrears_et_recoverable %}
+1.Of that total, the claimant estimates that {{ wages.nmw_arrears_et_recoverable }} falls within the two years before this claim is presented (Employment Rights Act 1996, section 23(4A)). The claimant claims that sum in the Tribunal and reserves the right to claim any balance in the civil courts.
+{%p endif %}
+{%p endif %}
+!Remedy
+1.The claimant asks the Tribunal to declare that the complaints above are well founded and to order the respondent to pay the claimant the sums found due, with any other remedy the Tribunal considers just.
+Dated: {{ doc.date }}
+{{ doc.advocate_name }}, {{ doc.organisation_name }}, for the claimant""",
+)
+
+TEMPLATES["letter_before_claim"] = (
+    "A4",
+    """>{{ doc.organisation_name }}
+>{{ doc.date }}
+{{ civil.defendant_name }}
+{%p for line in civil.defendant_address|lines %}
+{{ line }}
+{%p endfor %}
+!Letter before claim: {{ person.full_name }}
+Dear Sir or Madam,
+We act for {{ person.full_name }}. This is a letter before claim under the Practice Direction on Pre-Action Conduct and Protocols. Please write to us, not to our client: do not contact our client directly or through anyone else.
+# The claim
+1.Our client claims damages from you for:
+{%p for claim in civil.claim_types %}
+1.{{ claim }}
+{%p endfor %}
+# The facts relied on
+1.Our client's account of what happened, in their own words, is as follows.
+"""
+    + ACCOUNT_PARAGRAPHS
+    + """
+# Losses
+{%p if wages.nmw_arrears_total %}
+1.Our client was paid less than the national minimum wage for the work they did. The arrears, calculated at the rate in force for each pay period, are {{ wages.nmw_arrears_total }}.
+{%p endif %}
+{%p if civil.amount_claimed %}
+1.Our client claims {{ civil.amount_claimed }}, with interest and costs.
+{%p else %}
+1.Our client's losses are still being assessed. A schedule of loss will be sent to you when it is ready.
+{%p endif %}
+# What we ask you to do
+1.Please give a full written response within {{ civil.response_days }} days of the date of this letter, saying whether you accept the claim and, if you do not, which parts you dispute and why.
+1.Please send with your response copies of the documents you rely on, and keep every document that may be relevant to the claim, including any records of the work done, of hours, of pay and of deductions.
+1.The parties are expected to consider whether the claim can be settled without proceedings, including by mediation. If you do not respond, or do not respond in full, our client may issue proceedings without further notice, and the court may take your failure to respond into account when deciding costs.
+Yours faithfully,
+{{ doc.advocate_name }}
+{{ doc.organisation_name }}""",
+)
+
+# The wage part of restitution is the greater of two figures (18 U.S.C. 1593(b)(3)); money facts
+# arrive formatted ("$12,345.67"), so they are compared as numbers here.
+LABOR_VALUE_GREATER = (
+    "(us.wages.value_to_defendant|replace('$', '')|replace(',', '')|float)"
+    " > (us.wages.flsa_value|replace('$', '')|replace(',', '')|float)"
+)
+
+TEMPLATES["restitution_loss_statement"] = (
+    "Letter",
+    """^!VICTIM'S STATEMENT OF LOSSES FOR RESTITUTION UNDER 18 U.S.C. §1593
+{%p if us.criminal.court %}
+^{{ us.criminal.court }}
+{%p endif %}
+{%p if us.criminal.case_number %}
+^Case No. {{ us.criminal.case_number }}
+{%p endif %}
+!For the prosecutor and the probation office
+1.My name is {{ person.full_name }}. I am a victim of the offense in this case. I ask the court to order restitution of the full amount of my losses, which 18 U.S.C. §1593 makes mandatory.
+1.The case is at this stage: {{ us.criminal.case_status }}.{% if us.criminal.sentencing_date %} Sentencing is set for {{ us.criminal.sentencing_date }}.{% endif %}
+# The value of my work
+1.Section 1593(b)(3) includes in my losses the greater of the gross income or value to the defendant of my services or labor, and the value of my labor as guaranteed under the minimum wage and overtime guarantees of the Fair Labor Standards Act (FLSA).
+1.Under the FLSA, calculated week by week at the federal minimum wage in force in each workweek, the value of my labor is {{ us.wages.flsa_value }}{% if us.wages.unpaid_minimum_wage %}: unpaid minimum wages of {{ us.wages.unpaid_minimum_wage }}{% endif %}{% if us.wages.unpaid_overtime %}, unpaid overtime of {{ us.wages.unpaid_overtime }}{% endif %}{% if us.wages.liquidated_damages %}, and liquidated damages in an equal amount, {{ us.wages.liquidated_damages }} (29 U.S.C. §216(b); United States v. Edwards, 4th Cir. 2021){% endif %}. The week-by-week working is attached.
+{%p if us.wages.value_to_defendant %}
+1.The gross income or value to the defendant of my work was {{ us.wages.value_to_defendant }}.
+{%p if """
+    + LABOR_VALUE_GREATER
+    + """ %}
+1.The greater of the two figures is the value to the defendant, {{ us.wages.value_to_defendant }}. I ask that restitution include it.
+{%p else %}
+1.The greater of the two figures is the FLSA value, {{ us.wages.flsa_value }}. I ask that restitution include it.
+{%p endif %}
+{%p else %}
+1.I do not know the gross income or value to the defendant of my work. I ask that restitution include the FLSA value, {{ us.wages.flsa_value }}, or the value to the defendant if the investigation shows it to be greater.
+{%p endif %}
+# Other losses
+{%p if us.restitution.other_losses_detail %}
+1.My other losses are:
+{%p for item in us.restitution.other_losses_detail|lines %}
+1.{{ item }}
+{%p endfor %}
+{%p if us.restitution.other_losses_total %}
+1.These other losses total {{ us.restitution.other_losses_total }}. Receipts and statements are attached where I have them.
+{%p endif %}
+{%p else %}
+1.I have no other losses to claim at this time. If I learn of more, I will tell the prosecutor before sentencing.
+{%p endif %}
+The information in this statement is true to the best of my knowledge.
+Signed: ______________________________   Date: ______________________________
+{{ person.full_name }}
+Prepared with {{ doc.advocate_name }}, {{ doc.organisation_name }}. Please contact {{ doc.organisation_name }} rather than the victim directly.""",
+)
+
+
+TEMPLATES["supplement_b_request_letter"] = (
+    "Letter",
+    """>{{ doc.organisation_name }}
+>{{ doc.date }}
+{%p if us.lea.official_name %}
+{{ us.lea.official_name }}
+{%p endif %}
+{{ us.lea.agency }}
+{%p for line in us.lea.agency_address|lines %}
+{{ line }}
+{%p endfor %}
+!Re: Request to complete Form I-914 Supplement B, Declaration for Trafficking Victim: {{ person.full_name }}, born {{ person.date_of_birth }}
+Dear {% if us.lea.official_name %}{{ us.lea.official_name }}{% else %}Sir or Madam{% endif %},
+We represent {{ person.full_name }}, born {{ person.date_of_birth }}, who is applying to U.S. Citizenship and Immigration Services (USCIS) for T nonimmigrant status as a victim of a severe form of trafficking in persons. We ask your agency to complete and sign Form I-914 Supplement B, Declaration for Trafficking Victim, for that application.
+# The person and your agency
+1.{{ person.full_name }} was trafficked from {{ exploitation.start_date }}{% if exploitation.end_date %} until {{ exploitation.end_date }}{% endif %}. The trafficking is known to your agency: {{ us.lea.agency }}.
+{%p if us.lea.complied %}
+1.{{ person.full_name }} has complied with the requests for assistance your agency has made in the investigation or prosecution.
+{%p elif us.t.trauma_prevents_cooperation %}
+1.{{ person.full_name }} has not been able to assist with every request because of the physical or psychological trauma of the trafficking; the application shows this with professional evidence. Supplement B can still describe the victimization and the assistance that was given.
+{%p else %}
+1.Supplement B also asks about the person's cooperation. Please describe in it the assistance your agency asked for and the assistance given, as your records show them.
+{%p endif %}
+# About Supplement B
+1.Supplement B is optional evidence. Signing it confers no immigration benefit on {{ person.full_name }}: USCIS alone decides whether they are eligible for T nonimmigrant status.
+1.A formal investigation or prosecution does not need to have been opened for your agency to sign it.
+1.Please complete every field. USCIS needs the form with an original signature in ink: a photocopy or a typed name will not do. The form and its instructions are on the USCIS website (uscis.gov/i-914); please use the edition current when it is signed.
+Please return the signed original to us at the address above, and contact us rather than {{ person.full_name }} directly. We are glad to answer any question, or to complete the victim's details in Part 1 for you.
+Sincerely,
+{{ doc.advocate_name }}
+{{ doc.organisation_name }}""",
+)
+
+
+TEMPLATES["stro_loss_statement"] = (
+    "A4",
+    """^!Statement of losses: {{ person.full_name }}
+^For a slavery and trafficking reparation order or a compensation order
+{%p if police.crime_reference %}
+^Police crime reference: {{ police.crime_reference }}
+{%p endif %}
+!For the officer in the case and the Crown Prosecution Service
+1.My name is {{ person.full_name }}. I am a victim of the offences in this case. I ask that the court be told of my losses before sentence, so that it can consider a slavery and trafficking reparation order (Modern Slavery Act 2015, section 8) or a compensation order.
+1.The prosecution is at this stage: {{ stro.prosecution_stage }}.{% if stro.sentence_date %} The sentencing hearing is on {{ stro.sentence_date }}.{% endif %}
+{%p if stro.confiscation %}
+1.I understand that confiscation proceedings under the Proceeds of Crime Act 2002 are under way or that a confiscation order has been made. A reparation order can be made where a confiscation order is made, and the court must consider making one.
+{%p endif %}
+# My losses
+1.I suffered these kinds of loss:
+{%p for loss in stro.loss_types %}
+1.{{ loss }}
+{%p endfor %}
+{%p if wages.nmw_arrears_total %}
+1.I was paid less than the national minimum wage for my work. The arrears, calculated at the rate in force for each pay period, are {{ wages.nmw_arrears_total }}. The working is attached.
+{%p endif %}
+{%p if stro.losses_detail %}
+1.My other losses are:
+{%p for item in stro.losses_detail|lines %}
+1.{{ item }}
+{%p endfor %}
+{%p if stro.losses_total %}
+1.These other losses total {{ stro.losses_total }}. Receipts and statements are attached where I have them.
+{%p endif %}
+{%p endif %}
+{%p if stro.victim_statement_made %}
+1.I have also made a victim personal statement about the effect of the offences on me.
+{%p endif %}
+The information in this statement is true to the best of my knowledge.
+Signed: ______________________________   Date: ______________________________
+{{ person.full_name }}
+Prepared with {{ doc.advocate_name }}, {{ doc.organisation_name }}. Please contact {{ doc.organisation_name }} rather than me directly.""",
+)
+
+
 def _page_number_footer(section) -> None:  # type: ignore[no-untyped-def]
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -39,6 +39,11 @@ EXPECTED_TEMPLATES: Final = {
     "vts_representations",
     "us_declaration_1746",
     "t_visa_cover_letter",
+    "et1_grounds_rider",
+    "letter_before_claim",
+    "restitution_loss_statement",
+    "supplement_b_request_letter",
+    "stro_loss_statement",
 }
 
 
@@ -224,3 +229,128 @@ def test_lint_reports_a_syntax_error_with_template_and_place(tmp_path: Path) -> 
     assert len(problems) == 1
     assert "template syntax error in paragraph" in problems[0].message
     assert problems[0].line > 1
+
+
+def test_the_letter_before_claim_never_gives_the_survivors_address_or_phone() -> None:
+    manifest = _manifests()["letter_before_claim"]
+    text = _text(_render("letter_before_claim"))
+
+    assert "Fictional Row" not in text
+    assert "07700 900999" not in text
+    assert "Dragan Imaginaru" in text
+    assert {"person.address", "person.phone"}.isdisjoint(manifest.facts)
+
+
+def test_the_letter_before_claim_says_when_the_losses_are_not_yet_known() -> None:
+    text = _text(
+        _render("letter_before_claim", {"civil.amount_claimed": None, "wages.nmw_arrears_total": None})
+    )
+
+    assert "losses are still being assessed" in text
+    assert "national minimum wage" not in text
+
+
+def test_the_restitution_statement_asks_for_the_greater_wage_figure() -> None:
+    flsa_greater = _text(
+        _render(
+            "restitution_loss_statement",
+            {"us.wages.value_to_defendant": {"amount": "999.99", "currency": "USD"}},
+        )
+    )
+    unknown = _text(_render("restitution_loss_statement", {"us.wages.value_to_defendant": None}))
+
+    assert "greater of the two figures is the FLSA value, $53,650.00" in flsa_greater
+    assert "value to the defendant, $999.99" not in flsa_greater
+    assert "I do not know the gross income or value to the defendant" in unknown
+
+
+SET_DOCUMENTS: Final = (
+    "et1_grounds_rider",
+    "letter_before_claim",
+    "restitution_loss_statement",
+    "supplement_b_request_letter",
+    "stro_loss_statement",
+)
+
+
+def test_every_required_fact_of_the_set_documents_has_a_readable_name() -> None:
+    manifests = _manifests()
+    for name in SET_DOCUMENTS:
+        manifest = manifests[name]
+        unnamed = [
+            key for key in (*manifest.required, *manifest.when_interpreted) if key not in manifest.names
+        ]
+        assert unnamed == [], name
+
+
+def test_the_et1_rider_names_the_missing_acas_certificate() -> None:
+    manifest = _manifests()["et1_grounds_rider"]
+    values = _values({"acas.certificate_number": None, "employment.employer_address": None})
+
+    with pytest.raises(MissingFacts) as raised:
+        build_context(default_fact_dictionary(), manifest, values, BUILTINS)
+
+    assert str(raised.value) == (
+        "The ET1 grounds of claim (rider) needs: the employer's address; the ACAS certificate number."
+    )
+
+
+def test_the_et1_rider_leaves_out_the_arrears_when_there_are_none() -> None:
+    text = _text(
+        _render(
+            "et1_grounds_rider",
+            {
+                "employment.claim_types": ["discrimination"],
+                "wages.nmw_arrears_total": None,
+                "wages.nmw_arrears_et_recoverable": None,
+                "employment.termination_date": None,
+            },
+        )
+    )
+
+    assert "Equality Act 2010" in text
+    assert "national minimum wage arrears" not in text.lower()
+    assert "Unlawful deductions" not in text
+    assert "from 11 March 2024." in text
+
+
+def test_the_supplement_b_letter_claims_compliance_only_when_there_was_some() -> None:
+    trauma = _text(
+        _render(
+            "supplement_b_request_letter",
+            {
+                "us.lea.complied": False,
+                "us.t.trauma_prevents_cooperation": True,
+                "us.lea.official_name": None,
+            },
+        )
+    )
+    neither = _text(_render("supplement_b_request_letter", {"us.lea.complied": False}))
+
+    assert "has complied" not in trauma
+    assert "because of the physical or psychological trauma" in trauma
+    assert "Dear Sir or Madam," in trauma
+    assert "has complied" not in neither
+    assert "trauma" not in neither
+    assert "the assistance your agency asked for" in neither
+
+
+def test_the_stro_loss_statement_copes_with_only_the_required_facts() -> None:
+    bare = {
+        key: None
+        for key in (
+            "police.crime_reference",
+            "stro.sentence_date",
+            "stro.confiscation",
+            "stro.victim_statement_made",
+            "wages.nmw_arrears_total",
+            "stro.losses_detail",
+            "stro.losses_total",
+        )
+    }
+    text = _text(_render("stro_loss_statement", bare))
+
+    assert "Money, documents or belongings taken" in text
+    assert "confiscation" not in text
+    assert "national minimum wage" not in text
+    assert "Fictional Row" not in text
