@@ -240,6 +240,8 @@ def test_the_contact_preferences_page_speaks_the_survivors_language(migrated_set
         # The header's language switcher and the form's language field are two different fields.
         assert page.text.count('id="language"') == 1
         assert 'id="message_language"' in page.text
+        # Nothing chosen yet: the reminders' language offered is the one they read the page in.
+        assert '<option value="es" selected>Español</option>' in page.text
 
         refused = post_form(
             client,

@@ -21,7 +21,7 @@ pages: they need a staff session (:data:`web.identity.StaffIdentity`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Final
 
@@ -49,7 +49,7 @@ from api.reminders import notifications
 from api.settings import Settings
 from web import question_widgets as widgets
 from web.forms import CsrfProtected, FormDep, FormErrors, text_field
-from web.i18n import LANGUAGES, N_
+from web.i18n import LANGUAGES, N_, chosen_language
 from web.identity import (
     Identity,
     OptionalIdentity,
@@ -405,6 +405,9 @@ def contact_preferences(
     if case is None:
         return _contact_page(request, None)
     current = preferences_for(session, settings, identity.actor, case, now=now_utc())
+    if current == ContactPreferences():
+        # Nothing chosen yet: offer the language they read these pages in, not English.
+        current = replace(current, language=chosen_language(request))
     return _contact_page(request, current, saved=saved == "1")
 
 
