@@ -42,6 +42,11 @@ API_MESSAGES: Final = (
     N_("The picture could not be read. It may be damaged. Take the photo again or choose another file."),
     N_("Write a message first."),
     N_("The message is too long. Write at most 4000 characters."),
+    # The contact-preferences page (api/contact_preferences/service.py).
+    N_("Enter an email address like name@example.com, or leave it empty."),
+    N_("Enter the email address that nobody else reads, or untick “Nobody else reads this email”."),
+    N_("Use at most 60 characters."),
+    N_("Choose a language from the list."),
 )
 # What each workflow definition's survivor-facing texts are: (list in the definition, field).
 WORKFLOW_TEXT_FIELDS: Final = (("deadlines", "label"), ("evidence", "label"))

@@ -32,6 +32,14 @@ NAME_MAX_LENGTH: Final = 60
 EMAIL_MAX_LENGTH: Final = 320
 LANGUAGES: Final = ("en", "es", "sq", "vi", "ro", "ar")
 _EMAIL_RE: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The survivor reads these on their own page, translated: web/survivor_texts.py lists them for the
+# catalogues and tests/web/test_translations.py checks the wording still matches.
+BAD_EMAIL: Final = "Enter an email address like name@example.com, or leave it empty."
+SAFE_EMAIL_MISSING: Final = (
+    "Enter the email address that nobody else reads, or untick “Nobody else reads this email”."
+)
+NAME_TOO_LONG: Final = f"Use at most {NAME_MAX_LENGTH} characters."
+UNKNOWN_LANGUAGE: Final = "Choose a language from the list."
 
 
 class ContactInputError(ValueError):
@@ -117,14 +125,14 @@ def save_preferences(
         raise AccessDenied("Only the person themself can change how they are contacted.")
     email = preferences.email.strip()
     if email and (len(email) > EMAIL_MAX_LENGTH or not _EMAIL_RE.fullmatch(email)):
-        raise ContactInputError("email", "Enter an email address like name@example.com, or leave it empty.")
+        raise ContactInputError("email", BAD_EMAIL)
     if preferences.email_safe and not email:
-        raise ContactInputError("email", "Enter the email address that is safe to use, or untick 'safe'.")
+        raise ContactInputError("email", SAFE_EMAIL_MISSING)
     name = " ".join(preferences.name.split())
     if len(name) > NAME_MAX_LENGTH:
-        raise ContactInputError("name", f"Use at most {NAME_MAX_LENGTH} characters.")
+        raise ContactInputError("name", NAME_TOO_LONG)
     if preferences.language not in LANGUAGES:
-        raise ContactInputError("language", "Choose a language from the list.")
+        raise ContactInputError("language", UNKNOWN_LANGUAGE)
     data_key = facts_store.data_key_of(settings, case)
     row = session.exec(select(ContactPreference).where(ContactPreference.case_id == saved_id(case))).first()
     if row is None:

@@ -17,7 +17,10 @@ from typing import Final
 
 from api.contact_preferences.service import ContactPreferences
 
-# Only English for now; translations are added here by language code and fall back to English.
+# One entry per language a survivor may choose (api.contact_preferences.service.LANGUAGES, the
+# same as web.i18n.LANGUAGES); tests/api/deadlines/test_reminder_texts.py checks every language has
+# every text with the same placeholders. Kept here as data because api/ must not import the web
+# catalogues. Like those catalogues, the translations await review by a professional translator.
 SURVIVOR_TEXT: Final = {
     "en": {
         "subject": "You have a date coming up",
@@ -25,6 +28,41 @@ SURVIVOR_TEXT: Final = {
         "greeting_plain": "Hello,",
         "body": "You have a date coming up — sign in to see the details.",
         "sign_off": "From {organisation}",
+    },
+    "es": {
+        "subject": "Tiene una fecha próxima",
+        "greeting": "Hola, {name}:",
+        "greeting_plain": "Hola:",
+        "body": "Tiene una fecha próxima — inicie sesión para ver los detalles.",
+        "sign_off": "De parte de {organisation}",
+    },
+    "sq": {
+        "subject": "Keni një datë që po afrohet",
+        "greeting": "Përshëndetje, {name},",
+        "greeting_plain": "Përshëndetje,",
+        "body": "Keni një datë që po afrohet — hyni për të parë detajet.",
+        "sign_off": "Nga {organisation}",
+    },
+    "vi": {
+        "subject": "Bạn có một ngày sắp tới",
+        "greeting": "Xin chào {name},",
+        "greeting_plain": "Xin chào,",
+        "body": "Bạn có một ngày sắp tới — hãy đăng nhập để xem chi tiết.",
+        "sign_off": "Từ {organisation}",
+    },
+    "ro": {
+        "subject": "Aveți o dată care se apropie",
+        "greeting": "Bună ziua, {name},",
+        "greeting_plain": "Bună ziua,",
+        "body": "Aveți o dată care se apropie — conectați-vă ca să vedeți detaliile.",
+        "sign_off": "Din partea {organisation}",
+    },
+    "ar": {
+        "subject": "لديك موعد قريب",
+        "greeting": "مرحبًا {name}،",
+        "greeting_plain": "مرحبًا،",
+        "body": "لديك موعد قريب — سجّل الدخول لترى التفاصيل.",
+        "sign_off": "من {organisation}",
     },
 }
 

@@ -74,7 +74,8 @@ def test_a_survivor_sets_how_they_want_messages(
     page.get_by_label("Passphrase").fill(PASSPHRASE)
     page.get_by_role("button", name="Sign in").click()
 
-    page.get_by_role("link", name="Messages about your dates").click()
+    page.get_by_role("link", name="How we may contact you").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Messages about your dates")
     assert_no_serious_axe_violations(page, "the survivor's contact preferences")
     page.get_by_label("Yes").check()
     page.get_by_label("Here, when I sign in. This is safe for me.").check()
@@ -82,3 +83,11 @@ def test_a_survivor_sets_how_they_want_messages(
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_have_text("Saved.")
     expect(page.get_by_label("What should we call you? (optional)")).to_have_value("Robin")
+
+    # In Arabic (right to left), through the switcher: every label translated, still accessible.
+    page.get_by_label("Language", exact=True).select_option("ar")
+    page.get_by_role("button", name="Change language").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("رسائل عن تواريخك")
+    expect(page.get_by_label("بماذا نناديك؟ (اختياري)")).to_have_value("Robin")
+    expect(page.get_by_label("لغة الرسائل")).to_have_value("en")
+    assert_no_serious_axe_violations(page, "the survivor's contact preferences in Arabic")

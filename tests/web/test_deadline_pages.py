@@ -17,6 +17,7 @@ from api.settings import Settings
 from tests.api.cases.builders import PASSPHRASE, PASSWORD, World, make_world
 from tests.api.deadlines.helpers import add_survivor, cica_case
 from tests.web.staff_pages import browser, cheap, csrf_token, error_summary, location, post_form, sign_in
+from web.i18n import LANGUAGE_COOKIE
 
 
 def _setup(settings: Settings) -> tuple[World, str]:
@@ -181,7 +182,7 @@ def test_a_survivor_sets_contact_preferences_and_the_advocate_sees_why_nothing_i
         refused = post_form(
             client,
             "/survivor/contact-preferences",
-            {"reminders": "yes", "email": "not an address", "language": "en"},
+            {"reminders": "yes", "email": "not an address", "message_language": "en"},
             token_page="/survivor/contact-preferences",
         )
         assert refused.status_code == 422
@@ -189,7 +190,7 @@ def test_a_survivor_sets_contact_preferences_and_the_advocate_sees_why_nothing_i
         saved = post_form(
             client,
             "/survivor/contact-preferences",
-            {"reminders": "yes", "email": "kes@mail.example", "name": "Robin", "language": "en"},
+            {"reminders": "yes", "email": "kes@mail.example", "name": "Robin", "message_language": "en"},
             token_page="/survivor/contact-preferences",
         )
         assert saved.status_code == 303
@@ -206,3 +207,77 @@ def test_a_survivor_sets_contact_preferences_and_the_advocate_sees_why_nothing_i
         raw = connection.exec_driver_sql("SELECT email_encrypted FROM contact_preference").scalar_one()
     engine.dispose()
     assert b"kes@mail.example" not in raw
+
+
+def test_the_contact_preferences_page_speaks_the_survivors_language(migrated_settings: Settings) -> None:
+    """Spanish and Arabic: every text and error translated, the title neutral, one "language" id."""
+    settings = cheap(migrated_settings)
+    engine = create_db_engine(settings.database_url)
+    with Session(engine) as session:
+        world = make_world(session, settings)
+        case = cica_case(session, settings, world)
+        sign_in_name = add_survivor(session, settings, world, case).sign_in_name
+    engine.dispose()
+    page_url = "/survivor/contact-preferences"
+    with browser(settings) as client:
+        client.cookies.set(LANGUAGE_COOKIE, "es")
+        response = client.post(
+            "/survivor/sign-in",
+            data={
+                "csrf_token": csrf_token(client, "/survivor/sign-in"),
+                "sign_in_name": sign_in_name,
+                "passphrase": PASSPHRASE,
+            },
+        )
+        assert response.status_code == 303
+        page = client.get(page_url)
+        assert page.status_code == 200
+        assert "<title>Cómo podemos contactarle – Redress</title>" in page.text
+        for spanish in ("¿Dónde podemos enviarlos?", "Idioma de los mensajes", "Nadie más lee este correo"):
+            assert spanish in page.text
+        for english in ("Where can we send them?", "Language of the messages", "Nobody else reads"):
+            assert english not in page.text
+        # The header's language switcher and the form's language field are two different fields.
+        assert page.text.count('id="language"') == 1
+        assert 'id="message_language"' in page.text
+        # Nothing chosen yet: the reminders' language offered is the one they read the page in.
+        assert '<option value="es" selected>Español</option>' in page.text
+
+        refused = post_form(
+            client,
+            page_url,
+            {"reminders": "yes", "email_safe": "yes", "name": "R" * 61, "message_language": "xx"},
+            token_page=page_url,
+        )
+        assert refused.status_code == 422
+        assert "<title>Error: Cómo podemos contactarle – Redress</title>" in refused.text
+        assert error_summary(refused.text) == [
+            (
+                "email",
+                "Escriba la dirección de correo electrónico que nadie más lee, o desmarque "
+                "«Nadie más lee este correo electrónico».",
+            )
+        ]
+        too_long = post_form(client, page_url, {"reminders": "no", "name": "R" * 61}, token_page=page_url)
+        assert error_summary(too_long.text) == [("name", "Use como máximo 60 caracteres.")]
+        unknown = post_form(
+            client, page_url, {"reminders": "no", "message_language": "xx"}, token_page=page_url
+        )
+        assert error_summary(unknown.text) == [("message_language", "Elija un idioma de la lista.")]
+        unanswered = post_form(client, page_url, {"reminders": ""}, token_page=page_url)
+        assert error_summary(unanswered.text) == [("reminders", "Elija sí o no.")]
+
+        client.cookies.set(LANGUAGE_COOKIE, "ar")
+        page = client.get(page_url)
+        assert 'dir="rtl"' in page.text
+        assert "<title>كيف يمكننا التواصل معك – Redress</title>" in page.text
+        saved = post_form(
+            client,
+            page_url,
+            {"reminders": "yes", "in_app_safe": "yes", "message_language": "ar"},
+            token_page=page_url,
+        )
+        assert saved.status_code == 303
+        page = client.get(location(saved))
+        assert "تم الحفظ." in page.text
+        assert '<option value="ar" selected>العربية</option>' in page.text

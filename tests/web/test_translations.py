@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from api.auth.service import WRONG_SURVIVOR_CREDENTIALS
 from api.cases.errors import AccessCodeError
+from api.contact_preferences import service as contact_service
 from api.evidence import service as evidence_service
 from api.messages import service as messages_service
 from api.orgs.models import NAME_MAX_LENGTH
@@ -110,6 +111,10 @@ def test_the_api_still_writes_the_messages_the_catalogues_know() -> None:
         evidence_service.DAMAGED,
         messages_service.EMPTY,
         messages_service.TOO_LONG,
+        contact_service.BAD_EMAIL,
+        contact_service.SAFE_EMAIL_MISSING,
+        contact_service.NAME_TOO_LONG,
+        contact_service.UNKNOWN_LANGUAGE,
     }
     for typo in ("", "A!B@C#D$E%F^G&H*"):
         with pytest.raises(CodeTypingError) as caught:

@@ -21,7 +21,7 @@ pages: they need a staff session (:data:`web.identity.StaffIdentity`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Final
 
@@ -49,7 +49,7 @@ from api.reminders import notifications
 from api.settings import Settings
 from web import question_widgets as widgets
 from web.forms import CsrfProtected, FormDep, FormErrors, text_field
-from web.i18n import N_
+from web.i18n import LANGUAGES, N_, chosen_language
 from web.identity import (
     Identity,
     OptionalIdentity,
@@ -364,14 +364,9 @@ def home(
 # --- the survivor's contact preferences -------------------------------------------------------------
 
 CONTACT_PATH: Final = "/survivor/contact-preferences"
-LANGUAGE_NAMES: Final = {
-    "en": "English",
-    "es": "Español",
-    "sq": "Shqip",
-    "vi": "Tiếng Việt",
-    "ro": "Română",
-    "ar": "العربية",
-}
+CHOOSE_YES_OR_NO: Final = N_("Choose yes or no.")
+# The form's language field is not called "language": the header's language switcher has that id.
+MESSAGE_LANGUAGE_FIELD: Final = "message_language"
 
 
 def _own_case(session: Session, identity: Identity) -> LegalCase | None:
@@ -388,7 +383,9 @@ def _contact_page(
 ) -> Response:
     context = {
         "preferences": preferences,
-        "languages": list(LANGUAGE_NAMES.items()),
+        # Each language named in itself, as the switcher does; not "languages", which the
+        # switcher in the header reads.
+        "message_languages": list(LANGUAGES.items()),
         "errors": errors or FormErrors(),
         "saved": saved,
     }
@@ -408,6 +405,9 @@ def contact_preferences(
     if case is None:
         return _contact_page(request, None)
     current = preferences_for(session, settings, identity.actor, case, now=now_utc())
+    if current == ContactPreferences():
+        # Nothing chosen yet: offer the language they read these pages in, not English.
+        current = replace(current, language=chosen_language(request))
     return _contact_page(request, current, saved=saved == "1")
 
 
@@ -423,15 +423,16 @@ def save_contact_preferences(
         in_app_safe=text_field(form, "in_app_safe") == "yes",
         name=text_field(form, "name", max_length=200),
         org_name_allowed=text_field(form, "org_name") == "yes",
-        language=text_field(form, "language", max_length=10),
+        language=text_field(form, MESSAGE_LANGUAGE_FIELD, max_length=10),
     )
     if text_field(form, "reminders") not in {"yes", "no"}:
-        return _contact_page(request, chosen, errors=FormErrors.of("reminders", "Choose yes or no."))
+        return _contact_page(request, chosen, errors=FormErrors.of("reminders", CHOOSE_YES_OR_NO))
     case = _own_case(session, identity)
     if case is None:
         return _contact_page(request, None)
     try:
         save_preferences(session, settings, identity.actor, case, chosen, now=now_utc())
     except ContactInputError as exc:
-        return _contact_page(request, chosen, errors=FormErrors.of(exc.field, exc.message))
+        field = MESSAGE_LANGUAGE_FIELD if exc.field == "language" else exc.field
+        return _contact_page(request, chosen, errors=FormErrors.of(field, exc.message))
     return RedirectResponse(CONTACT_PATH + "?saved=1", status_code=303)
