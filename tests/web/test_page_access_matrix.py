@@ -713,7 +713,15 @@ def test_access(matrix: Matrix, route: tuple[str, str], caller: str, target_kind
 
     if want == NOT_FOUND and "{" in template:
         # Not seeing it is exactly as if it did not exist: the page for an id nobody has.
-        made_up = Target(uuid.uuid4().hex, uuid.uuid4().hex, "", 0, 0, uuid.uuid4().hex)
+        made_up = Target(
+            uuid.uuid4().hex,
+            uuid.uuid4().hex,
+            "",
+            0,
+            0,
+            version_id=uuid.uuid4().hex,
+            file_id=uuid.uuid4().hex,
+        )
         unknown = matrix.client.request(method, _url(template, made_up, 10**9, 10**9), data=form)
         assert unknown.status_code == 404
         assert _same_page(response.text) == _same_page(unknown.text)
