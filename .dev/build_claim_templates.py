@@ -412,6 +412,55 @@ Prepared with {{ doc.advocate_name }}, {{ doc.organisation_name }}. Please conta
 )
 
 
+LEGAL_AID_POSITIVE = (
+    "nrm.cg_decision.code == 'positive' or (nrm.rg_decision.code == 'positive'"
+    " and not (nrm.cg_decision and nrm.cg_decision.code == 'negative'))"
+)
+
+TEMPLATES["legal_aid_eligibility_note"] = (
+    "A4",
+    """^!Legal aid eligibility note (for the file)
+^{{ person.full_name }}
+>Prepared by {{ doc.advocate_name }}, {{ doc.organisation_name }}, on {{ doc.date }}
+!This is a scope screen, not a decision: the legal aid provider decides, after checking the person's means and the merits of each matter.
+# The decisions relied on
+1.Reasonable Grounds decision: {{ nrm.rg_decision }}{% if nrm.rg_decision_date %}, dated {{ nrm.rg_decision_date }}{% endif %}.
+{%p if nrm.cg_decision %}
+1.Conclusive Grounds decision: {{ nrm.cg_decision }}{% if nrm.cg_decision_date %}, dated {{ nrm.cg_decision_date }}{% endif %}.
+{%p endif %}
+{%p if """
+    + LEGAL_AID_POSITIVE
+    + """ %}
+1.On these decisions the person is a victim of trafficking or slavery for the purposes of legal aid (LASPO 2012 Schedule 1 Part 1 paragraph 32): a positive Conclusive Grounds decision, or a positive Reasonable Grounds decision with no negative Conclusive Grounds decision since.
+{%p else %}
+1.On these decisions paragraph 32 does not apply now: it needs a positive Reasonable Grounds decision (with no negative Conclusive Grounds decision since) or a positive Conclusive Grounds decision. Work to obtain or challenge a decision may still get legal help where it bears on permission to stay: ask an immigration legal aid provider.
+{%p endif %}
+# The matters screened
+{%p for matter in legal_aid.matters %}
+{%p if matter.code == 'cica' %}
+1.{{ matter }}: not covered by legal aid (out of scope of LASPO 2012 Schedule 1). Some solicitors act without fee and some charities help; Redress's CICA workflow helps the advocate prepare it. [Secondary source]
+{%p elif matter.code in ('immigration', 'nrm_decision') %}
+1.{{ matter }}: in scope on a positive decision as above, for permission to stay and work towards a Conclusive Grounds decision bearing on it (paragraph 32(1); Lord Chancellor's concession in LL, April 2018). [Verified]
+{%p elif matter.code == 'employment' %}
+1.{{ matter }}: in scope on a positive decision as above, for employment claims arising in connection with the exploitation (paragraph 32(2)). [Secondary source]
+{%p elif matter.code == 'damages' %}
+1.{{ matter }}: in scope on a positive decision as above, for damages arising in connection with the trafficking or exploitation (paragraph 32(3)). [Secondary source]
+{%p else %}
+1.{{ matter }}: not screened by Redress; ask a provider which category, if any, covers it.
+{%p endif %}
+{%p endfor %}
+1.The Modern Slavery Act 2015 extended this scope to victims of slavery, servitude and forced or compulsory labour. The paragraph number used in providers' guidance (32A) is unconfirmed: check it before citing it. [Unconfirmed]
+1.Advice under the Nationality and Borders Act 2022 sections 66 and 67 (the NRM "add-on" advice) is not in force and is not relied on here.
+# Next step
+1.Means and merits: the provider checks income and savings and the prospects of each matter; initial advice is usually Legal Help, and court or tribunal work is certificated through the Legal Aid Agency. Bring what the person has about income, benefits and savings. [Unconfirmed: check the 2013 means and merits regulations and the current forms]
+{%p if legal_aid.provider_found %}
+1.A legal aid provider has agreed to take the case.
+{%p else %}
+1.No provider has agreed to take the case yet: find one with a contract in the right category (immigration, employment or civil claims) through the GOV.UK "Find a legal aid adviser" service, and check that they take trafficking cases.
+{%p endif %}""",
+)
+
+
 def _page_number_footer(section) -> None:  # type: ignore[no-untyped-def]
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -37,6 +37,7 @@ class Audience(StrEnum):
     COURT = "court"
     AUTHORITY = "authority"
     OTHER_SIDE = "other_side"
+    INTERNAL = "internal"  # a note for the organisation's own file
 
 
 class _FactsDoc(BaseModel):

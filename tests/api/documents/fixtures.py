@@ -39,6 +39,8 @@ FACTS: Final[dict[str, object]] = {
     "nrm.referral_date": "2024-09-06",
     "nrm.rg_decision": "negative",
     "nrm.rg_decision_date": "2024-09-20",
+    "legal_aid.matters": ["immigration", "cica"],
+    "legal_aid.provider_found": False,
     "nrm.home_office_reference": "SCA-FICT-77",
     "nrm.reconsideration_grounds": (
         "The decision did not consider the support worker's report.\n\n"
@@ -152,6 +154,12 @@ KEY_TEXT: Final[dict[str, tuple[str, ...]]] = {
         "has complied with the requests",
         "confers no immigration benefit",
         "original signature",
+    ),
+    "legal_aid_eligibility_note": (
+        "Mirela Testescu",
+        "for the purposes of legal aid",
+        "not covered by legal aid",
+        "Find a legal aid adviser",
     ),
     "stro_loss_statement": (
         "WY-2024-00042",

@@ -44,6 +44,7 @@ EXPECTED_TEMPLATES: Final = {
     "restitution_loss_statement",
     "supplement_b_request_letter",
     "stro_loss_statement",
+    "legal_aid_eligibility_note",
 }
 
 
@@ -270,6 +271,7 @@ SET_DOCUMENTS: Final = (
     "restitution_loss_statement",
     "supplement_b_request_letter",
     "stro_loss_statement",
+    "legal_aid_eligibility_note",
 )
 
 
@@ -354,3 +356,23 @@ def test_the_stro_loss_statement_copes_with_only_the_required_facts() -> None:
     assert "confiscation" not in text
     assert "national minimum wage" not in text
     assert "Fictional Row" not in text
+
+
+def test_the_legal_aid_note_screens_each_matter_on_a_positive_decision() -> None:
+    positive = {
+        "nrm.rg_decision": "positive",
+        "nrm.cg_decision": "pending",
+        "legal_aid.matters": ["employment", "damages", "cica", "other"],
+        "legal_aid.provider_found": True,
+    }
+    text = _text(_render("legal_aid_eligibility_note", positive))
+
+    assert "is a victim of trafficking or slavery for the purposes of legal aid" in text
+    assert "employment claims arising in connection with the exploitation (paragraph 32(2))" in text
+    assert "(paragraph 32(3))" in text
+    assert "not covered by legal aid" in text  # CICA
+    assert "not screened by Redress" in text  # "something else"
+    assert "A legal aid provider has agreed to take the case." in text
+    assert "is not in force and is not relied on here" in text
+    negative_cg = _text(_render("legal_aid_eligibility_note", {**positive, "nrm.cg_decision": "negative"}))
+    assert "paragraph 32 does not apply now" in negative_cg
