@@ -74,7 +74,7 @@ def test_a_survivor_sets_how_they_want_messages(
     page.get_by_label("Passphrase").fill(PASSPHRASE)
     page.get_by_role("button", name="Sign in").click()
 
-    page.get_by_role("link", name="How we may contact you").click()
+    page.locator("#main-content").get_by_role("link", name="How we may contact you").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Messages about your dates")
     assert_no_serious_axe_violations(page, "the survivor's contact preferences")
     page.get_by_label("Yes").check()
