@@ -236,6 +236,12 @@ TEMPLATES["et1_grounds_rider"] = (
 {%p if wages.nmw_arrears_total %}
 !National minimum wage arrears
 1.The respondent paid the claimant less than the national minimum wage. Calculated {% if wages.calculated_on %}on {{ wages.calculated_on }} {% endif %}at the rate in force for each pay reference period, the arrears total {{ wages.nmw_arrears_total }}.
+{%p if doc.nmw_working %}
+1.The working, pay reference period by pay reference period, is:
+{%p for line in doc.nmw_working %}
+{{ line }}
+{%p endfor %}
+{%p endif %}
 {%p if wages.nmw_arrears_et_recoverable %}
 1.Of that total, the claimant estimates that {{ wages.nmw_arrears_et_recoverable }} falls within the two years before this claim is presented (Employment Rights Act 1996, section 23(4A)). The claimant claims that sum in the Tribunal and reserves the right to claim any balance in the civil courts.
 {%p endif %}
@@ -391,7 +397,13 @@ TEMPLATES["stro_loss_statement"] = (
 1.{{ loss }}
 {%p endfor %}
 {%p if wages.nmw_arrears_total %}
-1.I was paid less than the national minimum wage for my work. The arrears, calculated at the rate in force for each pay period, are {{ wages.nmw_arrears_total }}. The working is attached.
+1.I was paid less than the national minimum wage for my work. The arrears, calculated at the rate in force for each pay period, are {{ wages.nmw_arrears_total }}.
+{%p if doc.nmw_working %}
+1.The working, pay reference period by pay reference period, is:
+{%p for line in doc.nmw_working %}
+{{ line }}
+{%p endfor %}
+{%p endif %}
 {%p endif %}
 {%p if stro.losses_detail %}
 1.My other losses are:

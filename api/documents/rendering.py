@@ -14,7 +14,8 @@ Why the shape:
   ``confidential`` never reach a document for the other side, whatever the template says.
 - Facts are nested by their dotted keys (``person.full_name`` → ``{"person": {"full_name": …}}``)
   so templates read naturally; the built-in ``doc`` namespace holds what is not a fact
-  (``doc.date``, ``doc.advocate_name``, ``doc.organisation_name``, ``doc.evidence``).
+  (``doc.date``, ``doc.advocate_name``, ``doc.organisation_name``, ``doc.evidence``, and
+  ``doc.nmw_working``: the minimum wage calculator's working, a line per pay period).
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ from workflows.facts import FactDictionary, Sensitivity
 from workflows.manifests import LANGUAGE_FACT, Audience, TemplateManifest
 from workflows.types import FactType, Money
 
-BUILTINS: Final = frozenset({"doc.date", "doc.advocate_name", "doc.organisation_name", "doc.evidence"})
+BUILTINS: Final = frozenset(
+    {"doc.date", "doc.advocate_name", "doc.organisation_name", "doc.evidence", "doc.nmw_working"}
+)
 _PARAGRAPH_BREAK: Final = re.compile(r"\n\s*\n")
 _ORDINAL_SUFFIXES: Final = {1: "st", 2: "nd", 3: "rd"}
 _COMPILED_CACHE_SIZE: Final = 64  # a few parts (body, headers, footers) of each template

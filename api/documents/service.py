@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -51,9 +51,12 @@ from api.evidence import service as evidence_service
 from api.orgs.models import DEFAULT_TIMEZONE, Organisation, User
 from api.security.crypto import decrypt_field, encrypt_field
 from api.settings import Settings
+from api.wages import service as wages_service
 from workflows.catalogue import TEMPLATES_ROOT
 from workflows.facts import default_fact_dictionary
 from workflows.manifests import TemplateManifest, load_manifests
+from workflows.wages.uk_minimum_wage import PayPeriodError, periods_from_json
+from workflows.wages.uk_minimum_wage import calculate as calculate_minimum_wage
 
 BATCH_SIZE: Final = 10
 # A version still queued this long after it was asked for lost its task: the sweep offers it again.
@@ -395,6 +398,31 @@ def _fact_values(session: Session, settings: Settings, case: LegalCase) -> dict[
     return {key: record.value for key, record in records.items()}
 
 
+def _minimum_wage_working(values: Mapping[str, object], today: date, jurisdiction: str) -> list[str]:
+    """The minimum wage calculator's working, one line per pay period, for the documents that
+    claim the arrears (``doc.nmw_working``). Empty when no periods are saved or they cannot be
+    calculated now (the calculator page says why); the document then gives the totals alone."""
+    stored, birth = values.get(wages_service.PERIODS_FACT), values.get(wages_service.BIRTH_FACT)
+    if not isinstance(stored, str) or not stored or not isinstance(birth, date):
+        return []
+    try:
+        calculation = calculate_minimum_wage(tuple(periods_from_json(stored)), birth, today)
+    except PayPeriodError:
+        return []
+    lines = []
+    for row in calculation.periods:
+        period = row.period
+        rate = f"£{row.rate:,.2f} an hour" if row.rate is not None else "no minimum wage band"
+        uplift = ", uplifted to today's rate" if row.uplifted else ""
+        outside = "" if row.within_et_two_years else " (outside the tribunal's two years)"
+        lines.append(
+            f"{format_date(period.start, jurisdiction)} to {format_date(period.end, jurisdiction)}: "
+            f"{period.hours} hours at {rate}; due £{row.due:,.2f}, counted as paid £{row.nmw_pay:,.2f}; "
+            f"arrears £{row.arrears:,.2f}{uplift}{outside}."
+        )
+    return lines
+
+
 def _render(
     session: Session, settings: Settings, case: LegalCase, version: DocumentVersion, now: datetime
 ) -> _Rendered:
@@ -418,6 +446,9 @@ def _render(
         "advocate_name": advocate.display_name if advocate is not None else "",
         "organisation_name": organisation.name if organisation is not None else "",
         "evidence": evidence_service.file_names_of_case(session, settings, case),
+        "nmw_working": _minimum_wage_working(
+            values, now.astimezone(ZoneInfo(timezone)).date(), manifest.jurisdiction
+        ),
     }
     context = build_context(dictionary, manifest, values, builtins)
     facts_used = json.dumps(

@@ -7,7 +7,8 @@ import hashlib
 import io
 import json
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from docx import Document
@@ -24,9 +25,11 @@ from api.documents.models import DocumentVersion, GenerationStatus, ReviewStatus
 from api.documents.rendering import MissingFacts
 from api.evidence import service as evidence_service
 from api.settings import Settings
+from api.wages import service as wages_service
 from tests.api.cases.builders import NOW, TODAY, World, actor, new_case
 from tests.api.documents.fixtures import FACTS
 from tests.api.documents.programs import require_libreoffice
+from workflows.wages.uk_minimum_wage import PayPeriod
 
 CICA_FACTS = {
     key: FACTS[key]
@@ -340,3 +343,56 @@ def test_uploaded_evidence_is_indexed_in_the_claim_pack_and_goes_into_the_bundle
     )
     with zipfile.ZipFile(io.BytesIO(bundle.zip_bytes)) as archive:
         assert archive.namelist()[-1] == "03 GP letter _ scan.pdf"  # after the pack's two files
+
+
+ET1_FACTS = {
+    "person.full_name": "Mirela Testescu",
+    "person.date_of_birth": "1994-06-12",
+    "employment.employer_name": "Fictional Farms Ltd",
+    "employment.employer_address": "1 Nowhere Lane, Leeds LS1 1ZZ",
+    "employment.start_date": "2024-03-01",
+    "employment.work_done": "Picking and packing fruit.",
+    "employment.claim_types": ["unpaid_wages"],
+    "employment.ended": True,
+    "employment.termination_date": "2024-09-02",
+    "employment.last_payment_date": "2024-08-30",
+    "acas.contacted": True,
+    "acas.day_a": "2024-10-01",
+    "acas.day_b": "2024-10-15",
+    "acas.certificate_number": "R000000/24/00",
+}
+
+
+def test_the_et1_rider_shows_the_minimum_wage_working_period_by_period(
+    db_session: Session, cheap_settings: Settings, world: World
+) -> None:
+    require_libreoffice()
+    case = new_case(db_session, cheap_settings, world)
+    advocate = actor(db_session, world.advocate)
+    cases_service.change_facts(
+        db_session, cheap_settings, advocate, case, ET1_FACTS, source="advocate", now=NOW, today=TODAY
+    )
+    periods = [
+        PayPeriod(date(2024, 4, 1), date(2024, 4, 7), Decimal(60), Decimal(100)),
+        PayPeriod(date(2024, 4, 8), date(2024, 4, 14), Decimal(60), Decimal(100)),
+    ]
+    wages_service.save_periods(db_session, cheap_settings, advocate, case, periods, now=NOW, today=TODAY)
+
+    version = service.request_generation(
+        db_session, cheap_settings, advocate, case, "et1_grounds_rider", now=NOW
+    )
+    service.run_generation(db_session, cheap_settings, version.id or 0, now=NOW)
+    db_session.refresh(version)
+    docx = service.read_part(cheap_settings, case, version, "docx")
+    assert docx is not None
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
+
+    assert "The working, pay reference period by pay reference period, is:" in text
+    assert "1 April 2024 to 7 April 2024: 60 hours at £11.44 an hour" in text
+    assert "8 April 2024 to 14 April 2024: 60 hours" in text
+    # Changing a period makes the rider out of date, naming the periods.
+    wages_service.save_periods(
+        db_session, cheap_settings, advocate, case, periods[:1], now=NOW + timedelta(hours=1), today=TODAY
+    )
+    db_session.refresh(version)
+    assert "wages.pay_periods" in service.stale_facts(version)

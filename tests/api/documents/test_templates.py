@@ -31,6 +31,7 @@ BUILTINS: Final = {
     "advocate_name": "Bea Advocate",
     "organisation_name": "Harbour Light Trust",
     "evidence": ["Police crime report", "GP letter"],
+    "nmw_working": ["1 April 2024 to 7 April 2024: 40 hours at £11.44 an hour; arrears £257.60."],
 }
 EXPECTED_TEMPLATES: Final = {
     "witness_statement",
