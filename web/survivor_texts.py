@@ -47,6 +47,10 @@ API_MESSAGES: Final = (
     N_("Enter the email address that nobody else reads, or untick “Nobody else reads this email”."),
     N_("Use at most 60 characters."),
     N_("Choose a language from the list."),
+    # The safe times on the same page (api/contact_preferences/safe_times.py).
+    N_("Choose both times, or “Any time” for both."),
+    N_("Choose an end time that is not the same as the start time."),
+    N_("Choose a time from the list."),
 )
 # What each workflow definition's survivor-facing texts are: (list in the definition, field).
 WORKFLOW_TEXT_FIELDS: Final = (("deadlines", "label"), ("evidence", "label"))

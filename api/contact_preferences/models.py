@@ -3,6 +3,8 @@
 One row per case. The email address and the name to use are stored only encrypted under the
 case's data key; the rest are flags. Nothing is sent to a survivor unless ``reminders_opt_in`` is
 set and the channel is marked safe: their phone or inbox may be read by the person they escaped.
+The safe times (``safe_from_hour`` to ``safe_until_hour`` on the organisation's clock, and
+``weekdays_only``) say when an email may arrive: someone may look at the phone in the evening.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import Column, ForeignKey, LargeBinary
+from sqlalchemy import Boolean, Column, ForeignKey, LargeBinary, false
 from sqlmodel import Field, SQLModel
 
 from api.db.types import UtcDateTime
@@ -32,4 +34,10 @@ class ContactPreference(SQLModel, table=True):
     name_encrypted: bytes | None = Field(default=None, sa_column=Column(LargeBinary(), nullable=True))
     org_name_allowed: bool = Field(default=False)
     language: str = Field(default="en", max_length=16)
+    # Both None: any time. A window that wraps midnight (22 to 6) is allowed.
+    safe_from_hour: int | None = Field(default=None)
+    safe_until_hour: int | None = Field(default=None)
+    weekdays_only: bool = Field(
+        default=False, sa_column=Column(Boolean(), nullable=False, server_default=false())
+    )
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

@@ -23,6 +23,7 @@ from api.cases.errors import AccessDenied
 from api.cases.models import LegalCase
 from api.cases.permissions import authorise
 from api.contact_preferences.models import ContactPreference
+from api.contact_preferences.safe_times import SafeTimes, SafeTimesError, checked
 from api.deadlines.models import CaseDeadline, DeadlineState
 from api.reminders import planning
 from api.security.crypto import decrypt_field, encrypt_field
@@ -62,6 +63,7 @@ class ContactPreferences:
     name: str = ""
     org_name_allowed: bool = False
     language: str = "en"
+    safe_times: SafeTimes = SafeTimes()
 
 
 def _aad(case: LegalCase, field: str) -> bytes:
@@ -86,6 +88,7 @@ def read_preferences(session: Session, settings: Settings, case: LegalCase) -> C
         name=clear(row.name_encrypted, "name"),
         org_name_allowed=row.org_name_allowed,
         language=row.language,
+        safe_times=SafeTimes(row.safe_from_hour, row.safe_until_hour, row.weekdays_only),
     )
 
 
@@ -133,6 +136,10 @@ def save_preferences(
         raise ContactInputError("name", NAME_TOO_LONG)
     if preferences.language not in LANGUAGES:
         raise ContactInputError("language", UNKNOWN_LANGUAGE)
+    try:
+        times = checked(preferences.safe_times)
+    except SafeTimesError as exc:
+        raise ContactInputError("safe_from", str(exc)) from exc
     data_key = facts_store.data_key_of(settings, case)
     row = session.exec(select(ContactPreference).where(ContactPreference.case_id == saved_id(case))).first()
     if row is None:
@@ -144,6 +151,9 @@ def save_preferences(
     row.name_encrypted = encrypt_field(data_key, name.encode(), aad=_aad(case, "name")) if name else None
     row.org_name_allowed = preferences.org_name_allowed
     row.language = preferences.language
+    row.safe_from_hour = times.from_hour
+    row.safe_until_hour = times.until_hour
+    row.weekdays_only = times.weekdays_only
     row.updated_at = now
     session.add(row)
     session.flush()

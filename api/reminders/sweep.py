@@ -30,7 +30,10 @@ A failed send (SMTP refused, webhook 5xx, network) goes back to ``pending`` with
 backoff (``REDRESS_REMINDER_RETRY_BASE_SECONDS`` × 2^(attempt-1)); after
 ``REDRESS_REMINDER_MAX_ATTEMPTS`` it is ``failed`` and the advocate is told in-app and on the
 case's deadline page. A reminder to a survivor who has not opted in, or through a channel not
-marked safe, is ``suppressed`` with the reason shown to the advocate. Nothing is dropped silently.
+marked safe, is ``suppressed`` with the reason shown to the advocate. An email due outside the
+hours the survivor marked as safe goes back to ``pending`` with ``due_at`` at the next safe hour
+(:mod:`api.contact_preferences.safe_times`); if that is after the date it is about, it is
+``suppressed`` instead. Nothing is dropped silently.
 
 The selection uses ``ix_reminder_state_due_at`` (state, due_at): the pending rows sit together at
 the front of the index in due order however many sent rows pile up, so selecting 10,000 due rows
@@ -51,6 +54,7 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from api.cases.models import LegalCase
+from api.contact_preferences.safe_times import SafeTimes, next_safe_instant
 from api.contact_preferences.service import read_preferences, why_not_reachable
 from api.deadlines.models import CaseDeadline, DeadlineState
 from api.orgs.models import Organisation, User
@@ -67,10 +71,13 @@ from api.reminders.models import (
     Reminder,
     ReminderState,
 )
+from api.reminders.planning import organisation_zone
 from api.security.random_tokens import new_token
 from api.settings import Settings
 
 BATCH_SIZE: Final = 200
+HELD: Final = "held"  # what a sweep reports for an email put back until a safe time
+PASSED_BEFORE_SAFE_TIME: Final = "The date passed before a time the person marked as safe for email."
 TIME_BUDGET_SECONDS: Final = 50.0  # under the beat interval, so sweeps rarely overlap
 logger = logging.getLogger("redress.reminders.sweep")
 Clock = Callable[[], datetime]
@@ -227,6 +234,10 @@ def dispatch(
             reason = "The person has no account in Redress yet."
         if reason is not None:
             return _finish(session, row_id, token, ReminderState.CLAIMED, ReminderState.SUPPRESSED, reason)
+        if row.channel == Channel.EMAIL:
+            held = _hold_until_safe(session, row_id, token, ctx, preferences.safe_times, now())
+            if held is not None:
+                return held
         org_name = ctx.organisation.name if ctx.organisation else ""
         survivor_text = messages.survivor_text(preferences, org_name, _link(settings, "/survivor"))
         address = preferences.email
@@ -325,6 +336,42 @@ def dispatch(
     )
     session.commit()
     return ReminderState.SENT.value
+
+
+def _hold_until_safe(
+    session: Session, row_id: int, token: str, ctx: _Context, times: SafeTimes, moment: datetime
+) -> str | None:
+    """Put an email to the survivor back until the next time they marked as safe (None: now is
+    safe). An in-app message waits for their sign-in anyway, so only email is held. Held past
+    the date it is about, it would only confuse: then it is not sent, and the advocate sees why."""
+    if times.any_time:
+        return None
+    assert ctx.case is not None
+    zone = organisation_zone(session, ctx.case.organisation_id)
+    when = next_safe_instant(times, moment, zone)
+    if when == moment:
+        return None
+    local = when.astimezone(zone)
+    if ctx.deadline is not None and local.date() > ctx.deadline.due_on:
+        return _finish(
+            session, row_id, token, ReminderState.CLAIMED, ReminderState.SUPPRESSED, PASSED_BEFORE_SAFE_TIME
+        )
+    held = _guarded(
+        session,
+        row_id,
+        token,
+        ReminderState.CLAIMED,
+        state=ReminderState.PENDING.value,
+        due_at=when,
+        claim_token=None,
+        lease_until=None,
+        last_error=f"Held until {local:%Y-%m-%d %H:%M} ({zone.key}), a time the person marked as safe.",
+    )
+    if not held:
+        session.rollback()
+        return "lost_lease"
+    session.commit()
+    return HELD
 
 
 def _stale_reason(row: Reminder, ctx: _Context) -> str | None:

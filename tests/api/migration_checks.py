@@ -33,11 +33,19 @@ def table_names(database_url: str) -> set[str]:
 # Indexes that a later migration adds to an earlier migration's table: that earlier migration,
 # checked at its own revision, cannot have them yet (they are checked at head).
 ADDED_LATER: Final = frozenset({"ix_legal_case_survivor_user_id"})
+# Columns that a later migration adds to an earlier migration's table, as (table, column).
+COLUMNS_ADDED_LATER: Final = frozenset(
+    {
+        ("contact_preference", "safe_from_hour"),
+        ("contact_preference", "safe_until_hour"),
+        ("contact_preference", "weekdays_only"),
+    }
+)
 
 
 def model_differences(database_url: str, tables: Collection[str], *, at_head: bool = True) -> list[Any]:
     """Differences between the models and the database, for ``tables`` only (before head,
-    without the indexes of :data:`ADDED_LATER`)."""
+    without the indexes of :data:`ADDED_LATER` and the columns of :data:`COLUMNS_ADDED_LATER`)."""
 
     def table_of(obj: Any, name: str | None, type_: str) -> str | None:
         return name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
@@ -47,6 +55,8 @@ def model_differences(database_url: str, tables: Collection[str], *, at_head: bo
 
     def model_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
         if not at_head and type_ == "index" and name in ADDED_LATER:
+            return False
+        if not at_head and type_ == "column" and (table_of(obj, name, type_), name) in COLUMNS_ADDED_LATER:
             return False
         return table_of(obj, name, type_) in tables
 

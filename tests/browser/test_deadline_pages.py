@@ -80,9 +80,15 @@ def test_a_survivor_sets_how_they_want_messages(
     page.get_by_label("Yes").check()
     page.get_by_label("Here, when I sign in. This is safe for me.").check()
     page.get_by_label("What should we call you? (optional)").fill("Robin")
+    page.get_by_label("From", exact=True).select_option("13")
+    page.get_by_label("Until", exact=True).select_option("17")
+    page.get_by_label("Not on Saturdays or Sundays.").check()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_have_text("Saved.")
     expect(page.get_by_label("What should we call you? (optional)")).to_have_value("Robin")
+    expect(page.get_by_label("From", exact=True)).to_have_value("13")
+    expect(page.get_by_label("Until", exact=True)).to_have_value("17")
+    expect(page.get_by_label("Not on Saturdays or Sundays.")).to_be_checked()
 
     # In Arabic (right to left), through the switcher: every label translated, still accessible.
     page.get_by_label("Language", exact=True).select_option("ar")
@@ -90,4 +96,5 @@ def test_a_survivor_sets_how_they_want_messages(
     expect(page.get_by_role("heading", level=1)).to_have_text("رسائل عن تواريخك")
     expect(page.get_by_label("بماذا نناديك؟ (اختياري)")).to_have_value("Robin")
     expect(page.get_by_label("لغة الرسائل")).to_have_value("en")
+    expect(page.get_by_label("من", exact=True)).to_have_value("13")
     assert_no_serious_axe_violations(page, "the survivor's contact preferences in Arabic")

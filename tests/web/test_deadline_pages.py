@@ -281,3 +281,62 @@ def test_the_contact_preferences_page_speaks_the_survivors_language(migrated_set
         page = client.get(location(saved))
         assert "تم الحفظ." in page.text
         assert '<option value="ar" selected>العربية</option>' in page.text
+
+
+def test_a_survivor_chooses_safe_times_and_the_advocate_sees_them(migrated_settings: Settings) -> None:
+    """The hours and "not at weekends" are kept; a half-chosen window is refused in their language
+    with what they typed kept; the advocate reads the window in words."""
+    settings = cheap(migrated_settings)
+    engine = create_db_engine(settings.database_url)
+    with Session(engine) as session:
+        world = make_world(session, settings)
+        case = cica_case(session, settings, world)
+        sign_in_name, case_id = add_survivor(session, settings, world, case).sign_in_name, case.public_id
+    engine.dispose()
+    page_url = "/survivor/contact-preferences"
+    chosen = {"reminders": "yes", "email": "kes@mail.example", "email_safe": "yes", "message_language": "ar"}
+    with browser(settings) as client:
+        client.cookies.set(LANGUAGE_COOKIE, "ar")
+        client.post(
+            "/survivor/sign-in",
+            data={
+                "csrf_token": csrf_token(client, "/survivor/sign-in"),
+                "sign_in_name": sign_in_name,
+                "passphrase": PASSPHRASE,
+            },
+        )
+        page = client.get(page_url)
+        assert "Europe/London" in page.text
+        assert 'id="safe_from"' in page.text
+        assert "When is it safe to get an email?" not in page.text  # translated
+
+        half = post_form(
+            client, page_url, {**chosen, "safe_from": "13", "safe_until": ""}, token_page=page_url
+        )
+        assert half.status_code == 422
+        assert [field for field, _ in error_summary(half.text)] == ["safe_from"]
+        assert '<option value="13" selected>13:00</option>' in half.text  # what they chose is kept
+        tampered = post_form(
+            client, page_url, {**chosen, "safe_from": "25", "safe_until": "3"}, token_page=page_url
+        )
+        assert tampered.status_code == 422
+
+        saved = post_form(
+            client,
+            page_url,
+            {**chosen, "safe_from": "13", "safe_until": "17", "weekdays_only": "yes"},
+            token_page=page_url,
+        )
+        assert saved.status_code == 303
+        page = client.get(location(saved))
+        assert '<option value="13" selected>13:00</option>' in page.text
+        assert '<option value="17" selected>17:00</option>' in page.text
+        assert 'id="weekdays_only" name="weekdays_only" value="yes" checked' in page.text
+
+    with browser(settings) as client:
+        sign_in(client, "bea@harbour.example", PASSWORD)
+        page = client.get(f"/cases/{case_id}/deadlines")
+    assert (
+        "Emails to the person go only from 13:00 to 17:00 (Europe/London), not on Saturdays or Sundays"
+        in (page.text)
+    )

@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from api.auth.service import WRONG_SURVIVOR_CREDENTIALS
 from api.cases.errors import AccessCodeError
+from api.contact_preferences import safe_times
 from api.contact_preferences import service as contact_service
 from api.evidence import service as evidence_service
 from api.messages import service as messages_service
@@ -115,6 +116,9 @@ def test_the_api_still_writes_the_messages_the_catalogues_know() -> None:
         contact_service.SAFE_EMAIL_MISSING,
         contact_service.NAME_TOO_LONG,
         contact_service.UNKNOWN_LANGUAGE,
+        safe_times.BOTH_HOURS,
+        safe_times.SAME_HOURS,
+        safe_times.BAD_HOUR,
     }
     for typo in ("", "A!B@C#D$E%F^G&H*"):
         with pytest.raises(CodeTypingError) as caught:

@@ -21,6 +21,7 @@ from api import access
 from api.cases import service as cases_service
 from api.cases.checks import saved_id
 from api.cases.errors import AccessDenied
+from api.contact_preferences.safe_times import describe
 from api.contact_preferences.service import preferences_for, why_not_reachable
 from api.deadlines import service as deadlines_service
 from api.deadlines.errors import DeadlineInputError, DeadlineNotFound
@@ -66,9 +67,11 @@ def _page(
     visible_ids = {v.row.id for v in views}
     reminders = [r for r in reminders if r.deadline_id in visible_ids]
     reach: dict[str, str | None] = {}
+    safe_times_text: str | None = None
     if may_manage:
         preferences = preferences_for(session, settings, identity.actor, case, now=now)
         reach = {channel: why_not_reachable(preferences, channel) for channel in ("email", "in_app")}
+        safe_times_text = describe(preferences.safe_times, timezone_of(session, case.organisation_id))
     context = {
         "case": case,
         "views": views,
@@ -81,6 +84,7 @@ def _page(
         "deadline_rules": {v.row.id: v.row.rule_id for v in views},
         "may_manage": may_manage,
         "reach": reach,
+        "safe_times_text": safe_times_text,
         "has_survivor": case.survivor_user_id is not None,
         "errors": errors or FormErrors(),
         "values": values or {},

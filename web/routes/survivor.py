@@ -28,6 +28,7 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from api.auth import service as auth_service
 from api.cases import service as cases_service
@@ -35,6 +36,7 @@ from api.cases.errors import AccessCodeError, AccessCodeThrottled, CaseInputErro
 from api.cases.models import ApplicationStatus, LegalCase
 from api.cases.schemas import FactRecord
 from api.cases.survivor_access import own_case_public_id, redeem_access_code
+from api.contact_preferences.safe_times import BAD_HOUR, SafeTimes
 from api.contact_preferences.service import (
     ContactInputError,
     ContactPreferences,
@@ -46,6 +48,7 @@ from api.messages import service as messages_service
 from api.orgs import service as orgs_service
 from api.orgs.models import NAME_MAX_LENGTH, User
 from api.reminders import notifications
+from api.reminders.planning import organisation_zone
 from api.settings import Settings
 from web import question_widgets as widgets
 from web.forms import CsrfProtected, FormDep, FormErrors, text_field
@@ -378,6 +381,7 @@ def _contact_page(
     request: Request,
     preferences: ContactPreferences | None,
     *,
+    time_zone: str = "",
     errors: FormErrors | None = None,
     saved: bool = False,
 ) -> Response:
@@ -386,6 +390,8 @@ def _contact_page(
         # Each language named in itself, as the switcher does; not "languages", which the
         # switcher in the header reads.
         "message_languages": list(LANGUAGES.items()),
+        "hours": [(str(hour), f"{hour:02d}:00") for hour in range(24)],
+        "time_zone": time_zone,
         "errors": errors or FormErrors(),
         "saved": saved,
     }
@@ -408,7 +414,8 @@ def contact_preferences(
     if current == ContactPreferences():
         # Nothing chosen yet: offer the language they read these pages in, not English.
         current = replace(current, language=chosen_language(request))
-    return _contact_page(request, current, saved=saved == "1")
+    zone = str(organisation_zone(session, case.organisation_id))
+    return _contact_page(request, current, time_zone=zone, saved=saved == "1")
 
 
 @router.post(CONTACT_PATH, dependencies=[CsrfProtected])
@@ -416,6 +423,8 @@ def save_contact_preferences(
     request: Request, session: SessionDep, settings: SettingsDep, identity: SurvivorIdentity, form: FormDep
 ) -> Response:
     """Save the person's choices; on a problem, the form again with what they chose."""
+    from_hour, until_hour = _hour_field(form, "safe_from"), _hour_field(form, "safe_until")
+    tampered = _NOT_AN_HOUR in (from_hour, until_hour)
     chosen = ContactPreferences(
         reminders_opt_in=text_field(form, "reminders") == "yes",
         email=text_field(form, "email", max_length=400),
@@ -424,15 +433,35 @@ def save_contact_preferences(
         name=text_field(form, "name", max_length=200),
         org_name_allowed=text_field(form, "org_name") == "yes",
         language=text_field(form, MESSAGE_LANGUAGE_FIELD, max_length=10),
+        safe_times=SafeTimes(
+            None if tampered else from_hour,
+            None if tampered else until_hour,
+            weekdays_only=text_field(form, "weekdays_only") == "yes",
+        ),
     )
-    if text_field(form, "reminders") not in {"yes", "no"}:
-        return _contact_page(request, chosen, errors=FormErrors.of("reminders", CHOOSE_YES_OR_NO))
     case = _own_case(session, identity)
     if case is None:
         return _contact_page(request, None)
+    zone = str(organisation_zone(session, case.organisation_id))
+    if text_field(form, "reminders") not in {"yes", "no"}:
+        errors = FormErrors.of("reminders", CHOOSE_YES_OR_NO)
+        return _contact_page(request, chosen, time_zone=zone, errors=errors)
+    if tampered:
+        return _contact_page(request, chosen, time_zone=zone, errors=FormErrors.of("safe_from", BAD_HOUR))
     try:
         save_preferences(session, settings, identity.actor, case, chosen, now=now_utc())
     except ContactInputError as exc:
         field = MESSAGE_LANGUAGE_FIELD if exc.field == "language" else exc.field
-        return _contact_page(request, chosen, errors=FormErrors.of(field, exc.message))
+        return _contact_page(request, chosen, time_zone=zone, errors=FormErrors.of(field, exc.message))
     return RedirectResponse(CONTACT_PATH + "?saved=1", status_code=303)
+
+
+_NOT_AN_HOUR: Final = -1
+
+
+def _hour_field(form: FormData, name: str) -> int | None:
+    """A whole hour from a time list; None for "Any time", :data:`_NOT_AN_HOUR` if tampered with."""
+    value = text_field(form, name, max_length=4)
+    if not value:
+        return None
+    return int(value) if value.isdigit() and int(value) <= 23 else _NOT_AN_HOUR

@@ -14,13 +14,14 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
+from api.contact_preferences.safe_times import SafeTimes
 from api.contact_preferences.service import ContactPreferences
 from api.db.engine import create_db_engine
 from api.deadlines import service as deadlines
 from api.reminders import webhook
 from api.reminders.digest import set_daily_digest
 from api.reminders.models import Notification, Purpose, Recipient, Reminder, ReminderState
-from api.reminders.sweep import claim_due, sweep
+from api.reminders.sweep import PASSED_BEFORE_SAFE_TIME, claim_due, sweep
 from api.settings import Settings
 from tests.api.cases.builders import NOW, World, actor
 from tests.api.deadlines.helpers import (
@@ -346,3 +347,97 @@ def test_a_survivor_who_opts_in_after_the_deadline_was_confirmed_is_reminded_too
     notes = db_session.exec(select(Notification).where(Notification.user_id == survivor.id)).all()
     assert len(notes) == 7
     assert {n.title for n in notes} == {"You have a date coming up"}
+
+
+def test_an_email_to_a_survivor_waits_for_the_hours_they_marked_safe(
+    db_session: Session, cheap_settings: Settings, world: World, engine: Engine
+) -> None:
+    """Due at 09:00 with a safe window of 13:00 to 17:00: held (pending, due at 13:00, the reason
+    shown), then sent at 13:00 once. The advocate's own email is not held."""
+    with smtp_sink() as (sink, port):
+        settings = with_mail(cheap_settings, port)
+        case = cica_case(db_session, settings, world)
+        survivor = add_survivor(db_session, settings, world, case)
+        set_preferences(
+            db_session,
+            settings,
+            survivor,
+            case,
+            ContactPreferences(
+                reminders_opt_in=True,
+                email="kes@mail.example",
+                email_safe=True,
+                safe_times=SafeTimes(13, 17),
+            ),
+        )
+        confirm_all(db_session, settings, world, case)
+        on_the_day = datetime(2027, 3, 10, 9, 1, tzinfo=UTC)  # 09:01 GMT: every reminder is due
+        # Only the reminder on the day is due: mark the earlier ones sent already.
+        db_session.execute(
+            update(Reminder).where(col(Reminder.days_before) > 0).values(state=ReminderState.SENT.value)
+        )
+        db_session.commit()
+
+        sweep(engine, settings, now=lambda: on_the_day)
+        assert sink.to("kes@mail.example") == []
+        assert len(sink.to("bea@harbour.example")) == 1
+        held = db_session.exec(
+            select(Reminder).where(
+                Reminder.recipient == Recipient.SURVIVOR.value, Reminder.channel == "email"
+            )
+        ).all()
+        db_session.expire_all()
+        held_row = next(r for r in held if r.days_before == 0)
+        db_session.refresh(held_row)
+        assert held_row.state == ReminderState.PENDING
+        assert held_row.due_at == datetime(2027, 3, 10, 13, 0, tzinfo=UTC)
+        assert held_row.claim_token is None
+        assert "Held until 2027-03-10 13:00 (Europe/London)" in (held_row.last_error or "")
+
+        sweep(engine, settings, now=lambda: datetime(2027, 3, 10, 12, 59, tzinfo=UTC))
+        assert sink.to("kes@mail.example") == []
+        sweep(engine, settings, now=lambda: datetime(2027, 3, 10, 13, 0, tzinfo=UTC))
+        sweep(engine, settings, now=lambda: datetime(2027, 3, 10, 13, 5, tzinfo=UTC))
+    assert len(sink.to("kes@mail.example")) == 1
+    db_session.refresh(held_row)
+    assert held_row.state == ReminderState.SENT
+
+
+def test_an_email_that_could_only_arrive_after_its_date_is_not_sent_and_the_advocate_sees_why(
+    db_session: Session, cheap_settings: Settings, world: World, engine: Engine
+) -> None:
+    """10 March 2027 is a Wednesday; "weekdays only, 18:00 to 19:00" on the day at 19:30 would
+    mean Thursday: after the date, so the reminder is held back with the reason."""
+    with smtp_sink() as (sink, port):
+        settings = with_mail(cheap_settings, port)
+        case = cica_case(db_session, settings, world)
+        survivor = add_survivor(db_session, settings, world, case)
+        set_preferences(
+            db_session,
+            settings,
+            survivor,
+            case,
+            ContactPreferences(
+                reminders_opt_in=True,
+                email="kes@mail.example",
+                email_safe=True,
+                safe_times=SafeTimes(18, 19, weekdays_only=True),
+            ),
+        )
+        confirm_all(db_session, settings, world, case)
+        db_session.execute(
+            update(Reminder).where(col(Reminder.days_before) > 0).values(state=ReminderState.SENT.value)
+        )
+        db_session.commit()
+        sweep(engine, settings, now=lambda: datetime(2027, 3, 10, 19, 30, tzinfo=UTC))
+    assert sink.to("kes@mail.example") == []
+    row = db_session.exec(
+        select(Reminder).where(
+            Reminder.recipient == Recipient.SURVIVOR.value,
+            Reminder.channel == "email",
+            Reminder.days_before == 0,
+        )
+    ).one()
+    db_session.refresh(row)
+    assert row.state == ReminderState.SUPPRESSED
+    assert row.last_error == PASSED_BEFORE_SAFE_TIME
