@@ -179,6 +179,12 @@ def on_a_case(*, caseworkers: Want, lawyer_with_share: Want) -> Row:
     }
 
 
+def admins_only(admin: Want) -> Row:
+    """A staff page about one case for its organisation's admin alone: 403 for whoever else may
+    see the case (the other organisation's advocate sees the foreign case), 404 for the rest."""
+    return on_a_case(caseworkers=FORBIDDEN, lawyer_with_share=FORBIDDEN) | {ADMIN: (admin, NOT_FOUND)}
+
+
 EXPECTED: Final[dict[tuple[str, str], Row]] = {
     # The start page and first run (the installation is set up: /setup is closed for good).
     ("GET", "/"): by_kind(
@@ -339,6 +345,9 @@ EXPECTED: Final[dict[tuple[str, str], Row]] = {
     ("POST", "/cases/{case_id}/messages"): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN),
     # Staff download a case's file; the lawyer the whole case is shared with may read it too.
     ("GET", "/cases/{case_id}/evidence/{file_id}"): on_a_case(caseworkers=OK, lawyer_with_share=OK),
+    # Erasing a case: its organisation's admin only; its advocates and lawyer may see the case but not this.
+    ("GET", "/cases/{case_id}/erase"): admins_only(OK),
+    ("POST", "/cases/{case_id}/erase"): admins_only(FORM_REFUSED),
 }
 
 # What each POST sends besides the CSRF token: an invalid form wherever the route reads one.
@@ -383,6 +392,7 @@ FORMS: Final[dict[tuple[str, str], dict[str, str]]] = {
     ("POST", "/survivor/my-data/deletion"): {},
     ("POST", "/cases/{case_id}/deletion-request/handled"): {},
     ("POST", "/cases/{case_id}/messages"): {"body": ""},
+    ("POST", "/cases/{case_id}/erase"): {"confirm_reference": "not the reference"},
 }
 # A query that makes a route about the target (the case list, searched for the target's reference).
 QUERIES: Final = {("GET", "/cases"): "?q={reference}"}

@@ -185,8 +185,10 @@ def case_list(
     status: str | None = None,
     deadline_within: str | None = None,
     page: str | None = None,
+    erased: str | None = None,
 ) -> Response:
-    """The cases the person may see, searched, filtered and one page at a time.
+    """The cases the person may see, searched, filtered and one page at a time (``erased``: just
+    after a case was erased, a notice says so).
 
     Odd query values (typed into the address bar, or from an old link) fall back to "all"
     rather than failing. An htmx request (the filter form, the page links) gets only the ``case_list`` block.
@@ -216,6 +218,7 @@ def case_list(
         "may_open_cases": _may_open_cases(identity),
         "titles": workflow_titles(),
         "htmx": is_htmx(request),
+        "erased": erased == "1",
     }
     return render(request, "cases/list.html", context, block="case_list")
 

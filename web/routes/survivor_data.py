@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from api.cases import service as cases_service
+from api.cases.erasure import may_erase
 from api.cases.models import LegalCase
 from api.cases.survivor_access import own_case_public_id
 from api.deps import SessionDep, SettingsDep
@@ -90,5 +91,9 @@ def handled(case_id: str, session: SessionDep, identity: StaffIdentity) -> Respo
 def deletion_context(
     session: Session, settings: Settings, identity: Identity, case: LegalCase
 ) -> dict[str, object]:
-    """The case page's notice of an open deletion request (caseworkers only)."""
-    return {"deletion_request": data_service.pending_for_staff(session, identity.actor, case)}
+    """The case page's notice of an open deletion request (caseworkers only), and whether the
+    person may erase the case (admins)."""
+    return {
+        "deletion_request": data_service.pending_for_staff(session, identity.actor, case),
+        "may_erase": may_erase(identity.actor, case),
+    }
