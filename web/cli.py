@@ -99,6 +99,14 @@ def createadmin(
     org: Annotated[str | None, typer.Option("--org", help="The organisation's name.")] = None,
     email: Annotated[str | None, typer.Option("--email", help="The admin's email address.")] = None,
     name: Annotated[str | None, typer.Option("--name", help="The admin's name.")] = None,
+    timezone: Annotated[
+        str,
+        typer.Option(
+            "--timezone",
+            help="Where the organisation works, as an IANA name such as Europe/London or "
+            "America/New_York: reminders fire and 'today' turns on its clock.",
+        ),
+    ] = "Europe/London",
     password_stdin: Annotated[
         bool,
         typer.Option(
@@ -142,6 +150,7 @@ def createadmin(
                     admin_email=email,
                     admin_name=name,
                     password=password,
+                    timezone=timezone,
                 )
             except OrgError as exc:
                 typer.echo(f"redress: {exc}", err=True)

@@ -15,8 +15,9 @@ import re
 import secrets
 import unicodedata
 from datetime import UTC, datetime
+from functools import cache
 from typing import Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import func, or_, text, update
 from sqlmodel import Session, col, select
@@ -206,7 +207,7 @@ def create_first_organisation(
     """
     now = _now(now)
     name = _clean_name(org_name, field="org_name", what="the organisation's name")
-    timezone = _valid_timezone(timezone)
+    timezone = valid_timezone(timezone)
     email = normalise_email(admin_email)
     display_name = _clean_name(admin_name, field="name", what="your name")
     _check_password(password)
@@ -242,7 +243,7 @@ def create_organisation(
     """Create another organisation (a partner law firm, say); its people are added afterwards."""
     clean = _clean_name(name, field="name", what="the organisation's name")
     organisation = Organisation(
-        name=clean, slug=_free_slug(session, clean), timezone=_valid_timezone(timezone), created_at=_now(now)
+        name=clean, slug=_free_slug(session, clean), timezone=valid_timezone(timezone), created_at=_now(now)
     )
     session.add(organisation)
     session.commit()
@@ -540,7 +541,20 @@ def _free_sign_in_name(session: Session) -> str:
     raise RuntimeError("could not find a free sign-in name")
 
 
-def _valid_timezone(timezone: str) -> str:
+@cache
+def timezone_names() -> tuple[str, ...]:
+    """The IANA time zones people choose from (``Area/City``), sorted (read once: it scans files)."""
+    return tuple(
+        sorted(
+            name
+            for name in available_timezones()
+            if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+        )
+    )
+
+
+def valid_timezone(timezone: str) -> str:
+    """``timezone`` if it is an IANA time zone name this machine knows; :class:`OrgError` if not."""
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):

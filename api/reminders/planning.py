@@ -222,3 +222,36 @@ def add_new(session: Session, reminders: Sequence[Reminder]) -> list[Reminder]:
     fresh = [r for r in reminders if r.idempotency_key not in taken]
     session.add_all(fresh)
     return fresh
+
+
+def change_timezone(session: Session, organisation_id: int, timezone: str) -> int:
+    """Set the organisation's time zone and move its pending deadline reminders to the same
+    local hour on the new clock; returns how many moved. Adds to the session; the caller commits.
+
+    Raises :class:`PolicyInputError` for a name that is not a time zone. A reminder already taken
+    by a worker, sent or cancelled keeps its instant: only what has not happened yet moves.
+    """
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PolicyInputError(f"{timezone!r} is not a time zone. Choose one from the list.") from None
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise PolicyInputError("There is no such organisation.")
+    organisation.timezone = timezone
+    session.add(organisation)
+    pending = session.exec(
+        select(Reminder, CaseDeadline)
+        .join(CaseDeadline, col(CaseDeadline.id) == col(Reminder.deadline_id))
+        .where(
+            Reminder.organisation_id == organisation_id,
+            Reminder.purpose == Purpose.REMINDER.value,
+            Reminder.state == ReminderState.PENDING.value,
+        )
+    ).all()
+    hours = {kind: policy_for(session, organisation_id, kind)[1] for kind in DEADLINE_KINDS}
+    for reminder, deadline in pending:
+        day = deadline.due_on - timedelta(days=reminder.days_before or 0)
+        reminder.due_at = local_instant(day, hours.get(deadline.kind, DEFAULT_LOCAL_HOUR), zone)
+        session.add(reminder)
+    return len(pending)

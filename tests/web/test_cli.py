@@ -179,3 +179,39 @@ def test_demo_loads_fictional_cases_and_prints_how_to_sign_in(cheap_hashing: Set
     again = runner.invoke(app, ["demo"])
     assert again.exit_code == 1
     assert "already set up" in again.stderr
+
+
+def test_createadmin_takes_the_organisations_time_zone(cheap_hashing: Settings) -> None:
+    """--timezone sets where the organisation works; a name that is not a time zone is refused
+    in one line that says what to use, and nothing is created."""
+    base = [
+        "createadmin",
+        "--org",
+        "Harbour Light Trust",
+        "--email",
+        "ana@harbour.example",
+        "--name",
+        "Ana Admin",
+    ]
+    refused = runner.invoke(
+        app, [*base, "--timezone", "Mars/Base", "--password-stdin"], input=f"{ADMIN_PASSWORD}\n"
+    )
+    assert refused.exit_code == 1
+    assert "is not a time zone. Use a name like Europe/London." in refused.stderr
+    assert _admins(cheap_hashing) == []
+
+    created = runner.invoke(
+        app, [*base, "--timezone", "America/Chicago", "--password-stdin"], input=f"{ADMIN_PASSWORD}\n"
+    )
+    assert created.exit_code == 0, created.output
+    from sqlmodel import Session, select
+
+    from api.db.engine import create_db_engine
+    from api.orgs.models import Organisation
+
+    engine = create_db_engine(cheap_hashing.database_url)
+    try:
+        with Session(engine) as session:
+            assert session.exec(select(Organisation.timezone)).all() == ["America/Chicago"]
+    finally:
+        engine.dispose()

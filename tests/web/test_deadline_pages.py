@@ -340,3 +340,44 @@ def test_a_survivor_chooses_safe_times_and_the_advocate_sees_them(migrated_setti
         "Emails to the person go only from 13:00 to 17:00 (Europe/London), not on Saturdays or Sundays"
         in (page.text)
     )
+
+
+def test_an_admin_sets_the_reminder_policy_and_the_time_zone(migrated_settings: Settings) -> None:
+    """The organisation page: days, hours and the time zone are saved; a bad hour or an unknown
+    zone is refused, naming the field, with nothing saved."""
+    settings = cheap(migrated_settings)
+    engine = create_db_engine(settings.database_url)
+    with Session(engine) as session:
+        make_world(session, settings)
+    engine.dispose()
+    page_url = "/organisation/reminders"
+    fields = {
+        "timezone": "America/New_York",
+        "days_limit": "30, 7, 0",
+        "hour_limit": "10",
+        "days_target": "7, 1",
+        "hour_target": "9",
+        "days_period_end": "14, 2",
+        "hour_period_end": "8",
+    }
+    with browser(settings) as client:
+        sign_in(client, "ana@harbour.example", PASSWORD)
+        page = client.get(page_url)
+        assert '<option value="Europe/London" selected>Europe/London</option>' in page.text
+
+        refused = post_form(
+            client,
+            page_url,
+            {**fields, "hour_limit": "noon", "timezone": "Nowhere/Town"},
+            token_page=page_url,
+        )
+        assert refused.status_code == 422
+        assert [field for field, _ in error_summary(refused.text)] == ["hour_limit", "timezone"]
+        assert client.get(page_url).text.count("selected>Europe/London<") == 1  # nothing saved
+
+        saved = post_form(client, page_url, fields, token_page=page_url)
+        assert saved.status_code == 303
+        page = client.get(location(saved))
+        assert '<option value="America/New_York" selected>America/New York</option>' in page.text
+        assert 'value="30, 7, 0"' in page.text
+        assert "a new time zone applies to every reminder not sent yet" in page.text

@@ -88,6 +88,23 @@ def test_setup_creates_the_organisation_signs_the_admin_in_and_closes(
     assert [o.name for o in organisations] == ["Harbour Light Trust"]
 
 
+def test_setup_asks_where_the_organisation_works(site: TestClient, db_session: Session) -> None:
+    """A US organisation's reminders must not fire at London's 09:00: the time zone is asked, with
+    London first chosen, and a name that is not a time zone is refused with what to do."""
+    page = site.get("/setup")
+    assert '<option value="Europe/London" selected>Europe/London</option>' in page.text
+    assert '<option value="America/New_York">America/New York</option>' in page.text
+    refused = post_form(site, "/setup", setup_fields(timezone="Mars/Olympus_Mons"), token_page="/setup")
+    assert refused.status_code == 422
+    assert [field for field, _ in error_summary(refused.text)] == ["timezone"]
+    assert db_session.exec(select(Organisation)).first() is None
+
+    created = post_form(site, "/setup", setup_fields(timezone="America/New_York"), token_page="/setup")
+    assert created.status_code == 303
+    organisation = db_session.exec(select(Organisation)).one()
+    assert organisation.timezone == "America/New_York"
+
+
 def test_setup_lists_every_missing_value_and_keeps_what_was_typed(
     site: TestClient, db_session: Session
 ) -> None:

@@ -6,7 +6,8 @@ and the organisation's reminder policy and webhook (its admins only).
 - ``GET/POST /account/calendar``: make a new secret feed address (shown once) or revoke it.
 - ``GET /calendar/{token}.ics``: the feed itself, for calendar apps, without signing in; an
   unknown or revoked token is 404.
-- ``GET/POST /organisation/reminders``: days before each kind of deadline, the local hour, and
+- ``GET/POST /organisation/reminders``: the organisation's time zone (pending reminders move to
+  the same local hour on the new clock), days before each kind of deadline, the local hour, and
   the webhook address (its secret shown once).
 """
 
@@ -25,11 +26,12 @@ from api.orgs.models import Organisation
 from api.reminders import calendar_feed, notifications
 from api.reminders.digest import set_daily_digest, wants_daily_digest
 from api.reminders.models import OrgWebhook
-from api.reminders.planning import DEADLINE_KINDS, PolicyInputError, policy_for, set_policy
+from api.reminders.planning import DEADLINE_KINDS, PolicyInputError, change_timezone, policy_for, set_policy
 from api.reminders.webhook import WebhookInputError, set_webhook
 from web.forms import CsrfProtected, FormDep, FormErrors, text_field
 from web.identity import Identity, StaffIdentity, now_utc
 from web.rendering import render
+from web.routes.setup import timezone_options
 
 router = APIRouter(include_in_schema=False)
 
@@ -134,12 +136,15 @@ def _organisation_page(
     errors: FormErrors | None = None,
     secret: str | None = None,
     done: bool = False,
+    timezone: str | None = None,
 ) -> Response:
     organisation = session.get(Organisation, organisation_id)
     policies = {kind: policy_for(session, organisation_id, kind) for kind in DEADLINE_KINDS}
     hook = session.exec(select(OrgWebhook).where(OrgWebhook.organisation_id == organisation_id)).first()
     context = {
         "organisation": organisation,
+        "timezones": timezone_options(),
+        "timezone": timezone or (organisation.timezone if organisation else ""),
         "policies": policies,
         "kind_names": KIND_NAMES,
         "webhook": hook,
@@ -175,6 +180,12 @@ def save_organisation_reminders(
             set_policy(session, organisation_id, kind, days, int(hour))
         except PolicyInputError as exc:
             errors.add(f"days_{kind}", str(exc))
+    timezone = text_field(form, "timezone", max_length=64)
+    if timezone:
+        try:
+            change_timezone(session, organisation_id, timezone)
+        except PolicyInputError as exc:
+            errors.add("timezone", str(exc))
     url = text_field(form, "webhook_url", max_length=600)
     secret = None
     if url and not errors:
@@ -184,7 +195,7 @@ def save_organisation_reminders(
             errors.add("webhook_url", str(exc))
     if errors:
         session.rollback()
-        return _organisation_page(request, session, organisation_id, errors=errors)
+        return _organisation_page(request, session, organisation_id, errors=errors, timezone=timezone)
     session.commit()
     if secret is not None:
         return _organisation_page(request, session, organisation_id, secret=secret, done=True)

@@ -12,6 +12,8 @@ from fastapi.responses import Response
 
 from api.deps import SessionDep, SettingsDep
 from api.orgs import service as orgs_service
+from api.orgs.models import DEFAULT_TIMEZONE
+from api.orgs.service import timezone_names
 from api.security.passwords import check_passphrase
 from web.forms import CsrfProtected, FormDep, FormErrors, text_field
 from web.identity import now_utc
@@ -28,11 +30,20 @@ def _closed_once_set_up(session: SessionDep) -> None:
         raise HTTPException(status_code=404)
 
 
+def timezone_options() -> list[tuple[str, str]]:
+    """Every time zone as (IANA name, readable name) for a select: "America/New_York" reads
+    "America/New York"."""
+    return [(name, name.replace("_", " ")) for name in timezone_names()]
+
+
 @router.get("/setup")
 def setup_form(request: Request, session: SessionDep) -> Response:
     """The first-run form."""
     _closed_once_set_up(session)
-    return render(request, TEMPLATE, {"values": {}, "errors": FormErrors()})
+    values = {"timezone": DEFAULT_TIMEZONE}
+    return render(
+        request, TEMPLATE, {"values": values, "errors": FormErrors(), "timezones": timezone_options()}
+    )
 
 
 @router.post("/setup", dependencies=[CsrfProtected])
@@ -43,6 +54,7 @@ def setup(request: Request, session: SessionDep, settings: SettingsDep, form: Fo
         "org_name": text_field(form, "org_name", max_length=400),
         "name": text_field(form, "name", max_length=400),
         "email": text_field(form, "email", max_length=400),
+        "timezone": text_field(form, "timezone", max_length=64) or DEFAULT_TIMEZONE,
     }
     password = text_field(form, "password", strip=False, max_length=1000)
     confirm = text_field(form, "password_confirm", strip=False, max_length=1000)
@@ -68,6 +80,7 @@ def setup(request: Request, session: SessionDep, settings: SettingsDep, form: Fo
                 admin_email=values["email"],
                 admin_name=values["name"],
                 password=password,
+                timezone=values["timezone"],
                 now=now_utc(),
             )
         except orgs_service.AlreadySetUpError:  # someone else finished first
@@ -76,4 +89,5 @@ def setup(request: Request, session: SessionDep, settings: SettingsDep, form: Fo
             errors.add(exc.field or "org_name", exc.message)
         else:
             return finish_sign_in(session, settings, user, "/cases")
-    return render(request, TEMPLATE, {"values": values, "errors": errors}, status_code=422)
+    context = {"values": values, "errors": errors, "timezones": timezone_options()}
+    return render(request, TEMPLATE, context, status_code=422)

@@ -14,6 +14,7 @@ from api.deadlines import service as deadlines
 from api.deadlines.errors import DeadlineInputError
 from api.deadlines.models import CaseDeadline, DeadlineState
 from api.reminders.models import Reminder, ReminderState
+from api.reminders.planning import PolicyInputError, change_timezone
 from api.settings import Settings
 from tests.api.cases.builders import CICA_FACTS, NOW, TODAY, World, actor, new_case, start
 
@@ -235,3 +236,41 @@ def test_only_caseworkers_confirm(db_session: Session, cheap_settings: Settings,
         deadlines.confirm_deadline(
             db_session, cheap_settings, actor(db_session, world.lawyer), case, row.public_id, now=NOW
         )
+
+
+def test_a_new_time_zone_moves_pending_reminders_to_the_same_local_hour(
+    db_session: Session, cheap_settings: Settings, world: World
+) -> None:
+    """An organisation set up in London by mistake works in New York: its pending reminders move
+    from 09:00 London to 09:00 New York; a reminder already sent keeps its instant; a name that is
+    not a time zone changes nothing."""
+    case = _cica_case(db_session, cheap_settings, world)
+    row = deadlines.list_deadlines(db_session, cheap_settings, actor(db_session, world.advocate), case)[0].row
+    deadlines.confirm_deadline(
+        db_session, cheap_settings, actor(db_session, world.advocate), case, row.public_id, now=NOW
+    )
+    sent = db_session.exec(select(Reminder).where(Reminder.days_before == 60)).first()
+    assert sent is not None
+    sent.state = ReminderState.SENT.value
+    db_session.add(sent)
+    db_session.commit()
+    organisation_id = world.home.id
+    assert organisation_id is not None
+
+    with pytest.raises(PolicyInputError, match="not a time zone"):
+        change_timezone(db_session, organisation_id, "Mars/Olympus_Mons")
+    moved = change_timezone(db_session, organisation_id, "America/New_York")
+    db_session.commit()
+
+    assert moved == 6
+    pending = {
+        r.days_before: r.due_at
+        for r in db_session.exec(select(Reminder).where(Reminder.state == ReminderState.PENDING.value))
+    }
+    # 10 March 2027 is before the US change to summer time (14 March): New York is UTC-5.
+    assert pending[0] == datetime(2027, 3, 10, 14, tzinfo=UTC)
+    assert pending[7] == datetime(2027, 3, 3, 14, tzinfo=UTC)
+    db_session.refresh(sent)
+    assert sent.due_at == datetime(2027, 1, 9, 9, tzinfo=UTC)  # still London's 09:00
+    db_session.refresh(world.home)
+    assert world.home.timezone == "America/New_York"
