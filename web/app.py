@@ -26,6 +26,7 @@ from web.protection import RequestSizeLimitMiddleware, SecurityHeadersMiddleware
 from web.routes.account import router as account_router
 from web.routes.api_docs import router as api_docs_router
 from web.routes.case_erasure import router as case_erasure_router
+from web.routes.case_status import router as case_status_router
 from web.routes.cases import router as cases_router
 from web.routes.comments import router as comments_router
 from web.routes.deadlines import router as deadlines_router
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(messages_router)
     app.include_router(survivor_data_router)
     app.include_router(case_erasure_router)
+    app.include_router(case_status_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     # Outermost last: the size limit runs before anything reads a body.

@@ -28,7 +28,8 @@ from api.audit.service import record_event
 from api.cases.checks import require_aware, saved_id
 from api.cases.errors import AccessDenied, CaseInputError
 from api.cases.facts_store import data_key_of
-from api.cases.models import LegalCase, new_public_id
+from api.cases.models import ApplicationStatus, LegalCase, new_public_id
+from api.cases.status import follow_document
 from api.documents import service
 from api.documents.models import (
     DocumentComment,
@@ -42,6 +43,7 @@ from api.documents.preview import Block
 from api.orgs.models import User
 from api.security.crypto import decrypt_field, encrypt_field
 from api.settings import Settings
+from workflows.manifests import Audience
 
 BODY_MAX_LENGTH: Final = 5000
 RECIPIENT_MAX_LENGTH: Final = 200
@@ -183,9 +185,20 @@ def decide(
     _event(
         session, case, actor, "document.approved" if approve else "document.changes_requested", version, now
     )
+    decided = ApplicationStatus.APPROVED if approve else ApplicationStatus.CHANGES_REQUESTED
+    follow_document(session, case, _filed_for(version), decided, actor_user_id=actor.user_id, now=now)
     session.commit()
     session.refresh(version)
     return version
+
+
+def _filed_for(version: DocumentVersion) -> tuple[str, ...]:
+    """The workflows whose applications a review or filing of ``version`` moves on: those of its
+    template, unless the document is a note for the file (it is never filed with anyone)."""
+    manifest = service.template_catalogue().get(version.template)
+    if manifest is None or manifest.audience is Audience.INTERNAL:
+        return ()
+    return manifest.workflows
 
 
 def record_filing(
@@ -228,6 +241,9 @@ def record_filing(
     )
     session.add(filing)
     _event(session, case, actor, "document.filed", version, now)
+    follow_document(
+        session, case, _filed_for(version), ApplicationStatus.FILED, actor_user_id=actor.user_id, now=now
+    )
     session.commit()
     session.refresh(filing)
     return filing

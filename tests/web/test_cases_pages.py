@@ -460,3 +460,50 @@ def test_an_access_code_needs_the_csrf_token(
 
     assert advocate.post(f"/cases/{case.public_id}/access-code").status_code == 403
     assert db_session.exec(select(SurvivorAccessCode)).first() is None
+
+
+def test_an_advocate_records_where_an_application_stands_and_closes_the_case(
+    advocate: TestClient, world: World, db_session: Session, fast: Settings
+) -> None:
+    case = new_case(db_session, fast, world)
+    application = start(db_session, fast, world, case, "uk.cica")
+    case_url = f"/cases/{case.public_id}"
+    status_url = f"{case_url}/applications/{application.public_id}/status"
+    page = advocate.get(case_url)
+    assert f'action="{status_url}"' in page.text
+    assert '<option value="filed">Filed</option>' in page.text
+    assert 'value="approved"' not in page.text  # the lawyer's word, not a choice here
+
+    refused = post_form(advocate, status_url, {"status": "approved"}, token_page=case_url)
+    assert refused.status_code == 422
+    assert error_summary(refused.text) == [
+        (f"status-{application.public_id}", "Choose where the application stands.")
+    ]
+    saved = post_form(advocate, status_url, {"status": "filed"}, token_page=case_url)
+    assert location(saved) == f"{case_url}#application-{application.public_id}"
+    assert ">Filed</strong>" in advocate.get(case_url).text
+
+    closed = post_form(advocate, f"{case_url}/status", {"case_status": "closed"}, token_page=case_url)
+    assert location(closed) == case_url
+    page = advocate.get(case_url)
+    assert "This case is closed: nobody is reminded of its deadlines." in page.text
+    assert "Open the case again" in page.text
+    assert references(advocate.get("/cases?status=closed").text) == [case.reference]
+    post_form(advocate, f"{case_url}/status", {"case_status": "open"}, token_page=case_url)
+    assert "This case is closed" not in advocate.get(case_url).text
+
+
+def test_a_lawyer_sees_where_an_application_stands_but_cannot_change_it(
+    site: TestClient, world: World, db_session: Session, fast: Settings
+) -> None:
+    case = new_case(db_session, fast, world)
+    start(db_session, fast, world, case, "uk.cica")
+    share_case(
+        db_session, actor_for(db_session, world.advocate), case, lawyer_user_id=id_of(world.lawyer),
+        now=datetime.now(UTC),
+    )  # fmt: skip
+    sign_in(site, LAWYER, PASSWORD)
+    page = site.get(f"/cases/{case.public_id}")
+    assert ">Draft</strong>" in page.text
+    assert "/status" not in page.text
+    assert "Close the case" not in page.text

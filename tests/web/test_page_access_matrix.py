@@ -348,6 +348,9 @@ EXPECTED: Final[dict[tuple[str, str], Row]] = {
     # Erasing a case: its organisation's admin only; its advocates and lawyer may see the case but not this.
     ("GET", "/cases/{case_id}/erase"): admins_only(OK),
     ("POST", "/cases/{case_id}/erase"): admins_only(FORM_REFUSED),
+    # Where an application stands, and closing the case: caseworkers; the lawyer reads only.
+    ("POST", APPLICATION + "/status"): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN),
+    ("POST", "/cases/{case_id}/status"): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN),
 }
 
 # What each POST sends besides the CSRF token: an invalid form wherever the route reads one.
@@ -393,6 +396,8 @@ FORMS: Final[dict[tuple[str, str], dict[str, str]]] = {
     ("POST", "/cases/{case_id}/deletion-request/handled"): {},
     ("POST", "/cases/{case_id}/messages"): {"body": ""},
     ("POST", "/cases/{case_id}/erase"): {"confirm_reference": "not the reference"},
+    ("POST", APPLICATION + "/status"): {"status": "approved"},
+    ("POST", "/cases/{case_id}/status"): {"case_status": "archived"},
 }
 # A query that makes a route about the target (the case list, searched for the target's reference).
 QUERIES: Final = {("GET", "/cases"): "?q={reference}"}

@@ -29,6 +29,7 @@ from api.cases.checks import saved_id
 from api.cases.errors import AccessDenied, ApplicationError, CaseInputError
 from api.cases.models import Application, CaseStatus, LegalCase
 from api.cases.schemas import CatalogueEntry
+from api.cases.status import STAFF_CHOICES
 from api.deps import SessionDep, SettingsDep
 from api.orgs.models import DEFAULT_TIMEZONE, Organisation
 from api.settings import Settings
@@ -377,6 +378,7 @@ def render_case_page(
         **_comments_context(session, settings, identity, case, views, comment_values),
         "catalogue": catalogue,
         "may_manage": may_manage,
+        "status_choices": [(s.value, s.value.replace("_", " ").capitalize()) for s in STAFF_CHOICES],
         "may_share": access.can_share(session, identity.actor, case),
         "may_edit_facts": access.can_edit_facts(session, identity.actor, case),
         **evidence_context(session, settings, identity, case),  # issue 6: uploaded files
