@@ -35,7 +35,7 @@ from api.cases.checks import require_aware, saved_id
 from api.cases.errors import AccessDenied, CaseInputError, CaseNotFound
 from api.cases.models import Application, LegalCase, new_public_id
 from api.cases.permissions import authorise
-from api.documents import preview
+from api.documents import findings, preview
 from api.documents.bundle import Attachment, IndexEntry, build_pdf, build_zip
 from api.documents.models import DocumentVersion, GenerationStatus, ReviewStatus
 from api.documents.pdf import convert_docx_batch
@@ -441,14 +441,16 @@ def _render(
     organisation = session.get(Organisation, case.organisation_id)
     advocate = session.get(User, version.requested_by_user_id)
     timezone = organisation.timezone if organisation is not None else DEFAULT_TIMEZONE
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    organisation_name = organisation.name if organisation is not None else ""
     builtins = {
-        "date": format_date(now.astimezone(ZoneInfo(timezone)).date(), manifest.jurisdiction),
+        "date": format_date(today, manifest.jurisdiction),
         "advocate_name": advocate.display_name if advocate is not None else "",
-        "organisation_name": organisation.name if organisation is not None else "",
+        "organisation_name": organisation_name,
         "evidence": evidence_service.file_names_of_case(session, settings, case),
-        "nmw_working": _minimum_wage_working(
-            values, now.astimezone(ZoneInfo(timezone)).date(), manifest.jurisdiction
-        ),
+        "nmw_working": _minimum_wage_working(values, today, manifest.jurisdiction),
+        "findings": findings.workflow_findings(manifest, values, today),
+        "i914": findings.i914_worksheet(dictionary, values, organisation_name),
     }
     context = build_context(dictionary, manifest, values, builtins)
     facts_used = json.dumps(
