@@ -145,7 +145,7 @@ def request_generation(
     if manifest is None:
         raise CaseInputError("template", "Choose one of the documents offered for this case.")
     dictionary = default_fact_dictionary()
-    values = _fact_values(session, settings, case)
+    values = fact_values(session, settings, case)
     missing = missing_facts(dictionary, manifest, values)
     if missing:
         raise MissingFacts(manifest, missing, dictionary)
@@ -388,7 +388,8 @@ def _fail(version: DocumentVersion, message: str, now: datetime) -> None:
     version.claim_token = None
 
 
-def _fact_values(session: Session, settings: Settings, case: LegalCase) -> dict[str, object]:
+def fact_values(session: Session, settings: Settings, case: LegalCase) -> dict[str, object]:
+    """The case's current answers, typed and decrypted (for background work already authorised)."""
     rows = facts_store.current_rows(session, case)
     if not rows:
         return {}

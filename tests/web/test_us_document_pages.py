@@ -2,7 +2,8 @@
 data): the Form I-914 worksheet is offered with the T visa and the state compensation summary with
 state compensation (a lawyer shown one application sees only its documents), a request without
 the answers a document needs is refused naming them, and the worker's version says what the
-answers say, with the home address kept off the worksheet."""
+answers say, with the home address kept off the worksheet. A copy of the fillable I-914 (built
+by the test) is uploaded, refused clearly when unusable, filled by the worker and downloaded."""
 
 from __future__ import annotations
 
@@ -14,16 +15,19 @@ from collections.abc import Iterator
 import pytest
 from docx import Document
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlmodel import Session, select
 
 from api.cases.models import LegalCase
 from api.cases.sharing import share_case
-from api.documents import service
-from api.documents.models import DocumentVersion
+from api.documents import form_fill, service
+from api.documents.models import DocumentVersion, FormFill
+from api.documents.pdf_form import field_values
 from api.settings import Settings
 from tests.api.cases.builders import NOW, PASSWORD, World, actor, make_world, new_case, start
+from tests.api.documents.fillable_pdf import fillable_pdf
 from tests.api.documents.programs import require_libreoffice
-from tests.web.staff_pages import browser, cheap, error_summary, location, post_form, sign_in
+from tests.web.staff_pages import browser, cheap, csrf_token, error_summary, location, post_form, sign_in
 
 ADVOCATE = "bea@harbour.example"
 PARTNER_LAWYER = "eli@quayside.example"
@@ -160,3 +164,63 @@ def test_the_worker_makes_both_documents_from_the_answers(
     assert "said letters must not go home" in text
     assert "Imaginary Avenue" not in text
     assert site.get(f"{pages[1]}/download/pdf").content.startswith(b"%PDF-")
+
+
+def _upload(site: TestClient, url: str, content: bytes, name: str = "i-914.pdf") -> Response:
+    token = csrf_token(site, url)
+    return site.post(url, data={"csrf_token": token}, files={"file": (name, content, "application/pdf")})
+
+
+def test_a_copy_of_the_official_form_is_uploaded_filled_by_the_worker_and_downloaded(
+    site: TestClient, db_session: Session, fast: Settings, case: LegalCase
+) -> None:
+    documents = f"/cases/{case.public_id}/documents"
+    form_page = f"{documents}/i914-pdf"
+    sign_in(site, ADVOCATE, PASSWORD)
+    worksheet_answers = f"{documents}/i914_worksheet/answers"
+    saved = post_form(
+        site,
+        worksheet_answers,
+        _fields({"person.full_name": "Rosa Ficticia", "person.date_of_birth": "1999-02-14"}),
+        token_page=worksheet_answers,
+    )
+    assert saved.status_code == 303, saved.text
+    assert form_page in site.get(documents).text
+
+    scan = _upload(site, form_page, fillable_pdf((), ()), name="scan.pdf")
+    assert scan.status_code == 422
+    assert ("file", "This PDF has no fillable fields") in [
+        (field, html.unescape(message)[:31]) for field, message in error_summary(scan.text)
+    ]
+    nothing = _upload(site, form_page, b"", name="")
+    assert nothing.status_code == 422
+    assert "Choose the blank fillable Form I-914" in nothing.text
+
+    sent = _upload(site, form_page, fillable_pdf())
+    assert sent.status_code == 303, sent.text
+    assert "Waiting" in site.get(location(sent)).text
+    fill = db_session.exec(select(FormFill)).one()
+    assert form_fill.run_fill(db_session, fast, fill.id or 0, now=NOW)
+
+    sign_in(site, PARTNER_LAWYER, PASSWORD)  # shown the T visa: the form is theirs to check too
+    page = _plain(site.get(form_page).text)
+    assert "Part 2, date of birth (P1_Line2_DateOfBirth[0])" in page
+    assert "To complete by hand" in page
+    assert "Part 3, item 2.A: Complied with reasonable requests" in page
+    download = site.get(f"{form_page}/{fill.public_id}/download")
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "application/pdf"
+    assert field_values(download.content)["P1_Line2_DateOfBirth[0]"] == "02/14/1999"
+
+
+def test_a_form_larger_than_an_ordinary_request_reaches_the_page_s_own_check(
+    site: TestClient, fast: Settings, case: LegalCase
+) -> None:
+    form_page = f"/cases/{case.public_id}/documents/i914-pdf"
+    sign_in(site, ADVOCATE, PASSWORD)
+    bulky = b"GIF89a" + b"\0" * (fast.max_request_bytes + 500_000)  # over the ordinary request limit
+
+    refused = _upload(site, form_page, bulky, name="photo.gif")
+
+    assert refused.status_code == 422  # not a bare 413: the upload path has the files' own limit
+    assert "This is not a PDF." in refused.text

@@ -228,6 +228,21 @@ def _under_18(values: Mapping[str, object]) -> bool | None:
     return age_on(birth, first_act) < 18
 
 
+def derived_yes_no(derive: str | None, values: Mapping[str, object]) -> bool | None:
+    """The Yes/No of a worked-out item (``exempt``, ``under_18``, ``complied_or_trauma``), None if
+    not known yet: what a checkbox of the form takes."""
+    if derive == "under_18":
+        return _under_18(values)
+    answer = (
+        _exempt(values)
+        if derive == "exempt"
+        else _complied_or_trauma(values)
+        if derive == "complied_or_trauma"
+        else None
+    )
+    return None if answer is None else answer.startswith("Yes")
+
+
 def _exempt(values: Mapping[str, object]) -> str | None:
     under, trauma = _under_18(values), values.get("us.t.trauma_prevents_cooperation")
     if under:
