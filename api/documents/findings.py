@@ -14,7 +14,7 @@ from datetime import date
 from typing import Final
 
 from api.documents.rendering import format_date
-from workflows.catalogue import default_catalogue
+from workflows.catalogue import UnknownWorkflowError, default_catalogue
 from workflows.deadline_rules import ComputedDeadline
 from workflows.engine import EvaluationError, evaluate
 from workflows.facts import FactDictionary
@@ -70,7 +70,7 @@ def workflow_findings(
     for workflow_id in manifest.workflows:
         try:
             evaluation = evaluate(catalogue.get(workflow_id, today), values, today)
-        except EvaluationError as exc:
+        except (EvaluationError, UnknownWorkflowError) as exc:
             problems.append(str(exc))
             continue
         deadlines.extend(_deadline(d, today, manifest.jurisdiction) for d in evaluation.deadlines)
