@@ -473,6 +473,112 @@ TEMPLATES["legal_aid_eligibility_note"] = (
 )
 
 
+TEMPLATES["i914_worksheet"] = (
+    "Letter",
+    """^!Form I-914 worksheet (for the lawyer; not filed)
+^{{ person.full_name }}
+>Prepared by {{ doc.advocate_name }}, {{ doc.organisation_name }}, on {{ doc.date }}
+The case's answers mapped to the parts and items of Form I-914, Application for T Nonimmigrant Status (edition {{ doc.i914.edition }}), to transcribe onto the form or to check a completed one.
+!Verify before relying on it: the part and item numbers come from a {{ doc.i914.confidence|lower }} keyed to that edition, not from the official form. {{ doc.i914.check }} ({{ doc.i914.source_url }})
+!Never leave a required field blank: USCIS may reject a form with an empty required field. Where there is no answer, write "None", "Unknown" or "N/A" as the item says, and ask every Yes/No question before filing.
+{%p if doc.i914.unanswered %}
+{{ doc.i914.unanswered }} of the items below have no answer yet; each says what to do.
+{%p endif %}
+# The items
+{%p for row in doc.i914.rows %}
+!{{ row.place }}: {{ row.label }}
+Answer: {% if row.answered %}{{ row.answer }}{% else %}NO ANSWER YET. {{ row.if_unanswered }}{% endif %}
+{%p if row.question %}
+Ask the person: {{ row.question }}
+{%p endif %}
+{%p if row.note %}
+Note: {{ row.note }}
+{%p endif %}
+Item number: {{ row.confidence }}.
+{%p endfor %}
+# Before filing
+1.Safe mailing address (Part 2, item 4): the home address is given only when the person has said that letters may go there; otherwise use the representative's office. Check this with the person again before filing.
+1.Part 3, item 5 has no box for the law-enforcement agency's name: give the name in Part 9, with the part and item number it belongs to.
+1.Every "Yes" in Part 4 needs an explanation in Part 9, including whether it is connected to the trafficking, with records, and may need Form I-192 (waiver) filed with the I-914. The security grounds (Part 4, items 3 to 7) cannot be waived for a T applicant.
+1.The applicant signs Part 6 by hand: an unsigned form is rejected.""",
+)
+
+TEMPLATES["state_compensation_summary"] = (
+    "Letter",
+    """^!State crime-victim compensation: application summary
+^{{ person.full_name }}
+>Prepared by {{ doc.advocate_name }}, {{ doc.organisation_name }}, on {{ doc.date }}
+For the advocate filling in the state's application form: the programme, whether the claim is in time, the rules on reporting to the police, what is paid, the evidence and the answers the form asks for. Each rule says its legal basis and how sure its source is. This is not legal advice.
+# The programme
+{%p if us.state == 'US-CA' %}
+1.California Victim Compensation Board (CalVCB), under California Government Code sections 13950 to 13974.5 and 2 CCR 649 and following. [Verified]
+{%p elif us.state == 'US-NY' %}
+1.New York Office of Victim Services (OVS), under New York Executive Law sections 625 and 631. [Verified]
+{%p elif us.state == 'US-TX' %}
+1.Texas Crime Victims' Compensation, run by the Office of the Attorney General, under 1 TAC chapter 61 and Code of Criminal Procedure chapter 56B. [Verified for the rules; the current article numbers are unconfirmed]
+{%p else %}
+1.Redress does not cover the programme of {{ us.state }} yet: only California, New York and Texas. Every state has one: find it through the National Association of Crime Victim Compensation Boards and check its time limit at once.
+{%p endif %}
+# The filing window
+{%p if us.state == 'US-CA' %}
+1.The rule: apply within 7 years of the crime, of the 21st birthday or of the discovery of the crime, whichever is latest; a person trafficked as a minor may apply at any time before their 28th birthday (funds are paid after 18). Basis: Cal. Gov. Code 13953; CalVCB. [Verified]
+{%p elif us.state == 'US-NY' %}
+1.The rule: apply within one year of the crime or its discovery under the old text; the 2023 amendment (S.214-A/A.2105-A) made it three years, and the date it took effect is not confirmed. OVS can accept a late claim for good cause, and must extend the time if the person was not told about the programme. Basis: NY Executive Law 625(2). [Unconfirmed: confirm the effective date of the three-year window]
+{%p elif us.state == 'US-TX' %}
+1.The rule: apply within 3 years of the crime; a child victim within 3 years of when they (or the claimant) became aware of it, but not after turning 21. A late claim needs good cause (not told about the programme, physical or psychological factors, communication barriers). Basis: 1 TAC 61.202. [Verified; whether age 21 caps the awareness period is unconfirmed]
+{%p endif %}
+{%p for deadline in doc.findings.deadlines %}
+1.{{ deadline.label }}: {{ deadline.due }}, {{ deadline.standing }}. It runs from {{ deadline.trigger }}. Basis: {{ deadline.basis }}. [{{ deadline.confidence }}]
+{%p endfor %}
+{%p if doc.findings.deadlines %}
+1.Redress worked these dates out from the answers below on {{ doc.date }}. Confirm each on the case's Deadlines page before relying on it.
+{%p else %}
+1.No filing date could be worked out from the answers{% if doc.findings.problem %} ({{ doc.findings.problem }}){% endif %}: check the state's time limit now.
+{%p endif %}
+# Reporting to the police
+{%p if us.state == 'US-CA' %}
+1.California cannot deny a trafficking victim's application only because there is no police report. Other proof is accepted: a letter from law enforcement, a signed statement from a human-trafficking caseworker, documents for a special visa, or medical records. Basis: Cal. Gov. Code 13950-13974.5; 2 CCR 649 ff; CalVCB guidance. [Verified]
+{%p elif us.state == 'US-NY' %}
+1.The crime is generally to be reported within one week. For labour trafficking (PL 135.35) and sex trafficking (PL 230.34, 230.34-a) the report need only be made within a reasonable time, given the victim's condition, and since the 2023 law a police report is no longer mandatory: other evidence can be used. Basis: NY Executive Law 631(1); S.214-A/A.2105-A (2023). [Verified]
+{%p elif us.state == 'US-TX' %}
+1.The crime must be reported to law enforcement within a reasonable time so as not to hamper the investigation, and a claim is denied without it unless extraordinary circumstances (such as threats) explain the delay. Child victims are exempt. Basis: 1 TAC 61.203; 61.302. [Verified]
+{%p endif %}
+1.Reported to the police: {% if police.reported is none %}not answered yet{% elif police.reported %}yes{% if police.first_report_date %}, first on {{ police.first_report_date }}{% endif %}{% else %}no{% endif %}. A trafficking offence: {% if us.comp.trafficking_offence is none %}not answered yet{% elif us.comp.trafficking_offence %}yes{% else %}no{% endif %}.
+# Warnings for these answers
+{%p for rule in doc.findings.warnings %}
+1.{{ rule.message }} Basis: {{ rule.basis }}. [{{ rule.confidence }}]
+{%p endfor %}
+{%p if not doc.findings.warnings %}
+1.None: nothing in these answers stands in the way of the claim under the rules Redress has for this state.
+{%p endif %}
+# What is paid
+{%p if us.state == 'US-CA' %}
+1.Crime-related expenses, such as medical and counselling bills, on bills and receipts. Basis: the programme's rules. [Secondary source]
+1.For victims of human trafficking, income loss of up to $10,000 a year for up to two years (applications from 1 January 2020), supported by a statement under penalty of perjury from the person, a caseworker, an attorney or a witness. Basis: AB 629 (2019); CalVCB. [Verified]
+{%p elif us.state == 'US-NY' %}
+1.Crime-related expenses, such as medical and counselling bills, on bills and receipts. Basis: the programme's rules. [Secondary source]
+1.New York generally pays only where the crime caused a physical injury or made one worse. Basis: NY Executive Law 631(1)(b). [Unconfirmed: check whether the 2023 amendments changed this for trafficking victims]
+{%p elif us.state == 'US-TX' %}
+1.Crime-related expenses, such as medical and counselling bills, on bills and receipts. Basis: the programme's rules. [Secondary source]
+1.A claim is denied if the crime was not reported as the rules require (see above). Basis: 1 TAC 61.302. [Verified]
+{%p endif %}
+# The evidence
+{%p for item in doc.findings.checklist %}
+1.{{ item.label }}{% if item.required %} (required){% endif %}. {{ item.why }} Basis: {{ item.basis }}. [{{ item.confidence }}]
+{%p endfor %}
+# The answers the application asks for
+1.The victim's name: {{ person.full_name }}
+1.Date of birth: {{ person.date_of_birth }}
+1.State where the crime happened: {{ {'US-CA': 'California', 'US-NY': 'New York', 'US-TX': 'Texas'}.get(us.state, us.state) }}
+1.Date of the crime (the last act, for a course of conduct): {{ us.comp.crime_date }}
+1.Date the crime was discovered: {% if us.comp.discovery_date %}{{ us.comp.discovery_date }}{% else %}not given (the date of the crime counts){% endif %}
+{%p if us.state == 'US-NY' %}
+1.A physical injury (or one made worse): {% if us.comp.physical_injury is none %}not answered yet: ask before filing{% elif us.comp.physical_injury %}yes{% else %}no{% endif %}
+{%p endif %}
+1.Police report: {% if police.reported is none %}not answered yet: ask before filing{% elif police.reported %}made{% if police.first_report_date %} on {{ police.first_report_date }}{% else %} (the date is not recorded yet){% endif %}{% else %}none{% endif %}""",
+)
+
+
 def _page_number_footer(section) -> None:  # type: ignore[no-untyped-def]
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -32,6 +32,8 @@ from web.routes.comments import router as comments_router
 from web.routes.deadlines import router as deadlines_router
 from web.routes.documents import router as documents_router
 from web.routes.flsa_wages import router as flsa_wages_router
+from web.routes.form_fill import FORM_UPLOAD_SUFFIX
+from web.routes.form_fill import router as form_fill_router
 from web.routes.home import router as home_router
 from web.routes.interview import router as interview_router
 from web.routes.messages import router as messages_router
@@ -87,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account_router)
     app.include_router(cases_router)
     app.include_router(comments_router)
+    app.include_router(form_fill_router)
     app.include_router(documents_router)
     app.include_router(sharing_router)
     app.include_router(interview_router)
@@ -111,5 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A survivor's upload: room above the evidence limit, so a file just over it gets the
         # page's own clear message rather than a bare 413 (the page checks the size first, too).
         larger_limits={SURVIVOR_FILES: 2 * settings.evidence_max_bytes + 100_000},
+        # An advocate's or lawyer's copy of the blank Form I-914, likewise.
+        suffix_limits={FORM_UPLOAD_SUFFIX: 2 * settings.evidence_max_bytes + 100_000},
     )
     return app

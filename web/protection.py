@@ -78,21 +78,36 @@ class SecurityHeadersMiddleware:
 class RequestSizeLimitMiddleware:
     """Refuse request bodies over ``max_bytes`` with 413, declared or streamed.
 
-    ``larger_limits`` gives single paths (file uploads) a limit of their own.
+    ``larger_limits`` gives single paths (file uploads) a limit of their own; ``suffix_limits``
+    does the same for the paths that end a certain way (an upload under each case's pages).
     """
 
     def __init__(
-        self, app: ASGIApp, *, max_bytes: int, larger_limits: Mapping[str, int] | None = None
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        larger_limits: Mapping[str, int] | None = None,
+        suffix_limits: Mapping[str, int] | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.larger_limits = dict(larger_limits or {})
+        self.suffix_limits = dict(suffix_limits or {})
+
+    def _limit(self, path: str) -> int:
+        if path in self.larger_limits:
+            return self.larger_limits[path]
+        for suffix, limit in self.suffix_limits.items():
+            if path.endswith(suffix):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.larger_limits.get(scope.get("path", ""), self.max_bytes)
+        limit = self._limit(scope.get("path", ""))
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             await _too_large(send, limit)

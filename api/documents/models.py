@@ -1,4 +1,5 @@
-"""Tables of generated documents: ``document_version``, ``document_comment``, ``document_filing``.
+"""Tables of generated documents: ``document_version``, ``document_comment``, ``document_filing``,
+and ``form_fill`` (a user's copy of an official PDF form filled with the case's answers).
 
 A *version* is one generation of one template for one case: the row is created ``queued`` by
 the web request and filled in by a Celery worker (``running`` → ``done`` or ``failed``). It
@@ -118,3 +119,35 @@ class DocumentFiling(SQLModel, table=True):
     recipient: str = Field(max_length=200)
     recorded_by_user_id: int = Field(foreign_key="app_user.id")
     recorded_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class FormFill(SQLModel, table=True):
+    """One filling of a user's copy of an official fillable form (Form I-914) with a case's
+    answers: the web request stores the uploaded blank form (encrypted) and queues the row; the
+    worker fills it (``queued`` → ``running`` → ``done`` or ``failed``). ``report`` lists what was
+    filled and what is left by hand (places, field names and reasons, never the answers)."""
+
+    __tablename__: ClassVar[str] = "form_fill"
+    __table_args__: ClassVar[tuple[object, ...]] = (
+        Index("ix_form_fill_status_requested_at", "status", "requested_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
+    case_id: int = Field(
+        sa_column=Column(ForeignKey("legal_case.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    form: str = Field(max_length=32)  # "I-914"
+    status: str = Field(default=GenerationStatus.QUEUED.value, max_length=16)
+    error: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    attempts: int = Field(default=0)
+    claim_token: str | None = Field(default=None, max_length=32)
+    blank_encrypted: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    blank_sha256: str = Field(max_length=64)
+    filled_encrypted: bytes | None = Field(default=None, sa_column=Column(LargeBinary(), nullable=True))
+    filled_sha256: str | None = Field(default=None, max_length=64)
+    report: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))  # JSON
+    requested_by_user_id: int = Field(foreign_key="app_user.id")
+    requested_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    started_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    finished_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))

@@ -15,7 +15,9 @@ Why the shape:
 - Facts are nested by their dotted keys (``person.full_name`` → ``{"person": {"full_name": …}}``)
   so templates read naturally; the built-in ``doc`` namespace holds what is not a fact
   (``doc.date``, ``doc.advocate_name``, ``doc.organisation_name``, ``doc.evidence``, and
-  ``doc.nmw_working``: the minimum wage calculator's working, a line per pay period).
+  ``doc.nmw_working``: the minimum wage calculator's working, a line per pay period;
+  ``doc.findings``: the deadlines, rules and evidence the engine gives the template's workflows;
+  ``doc.i914``: the Form I-914 worksheet rows; see :mod:`api.documents.findings`).
 """
 
 from __future__ import annotations
@@ -38,7 +40,15 @@ from workflows.manifests import LANGUAGE_FACT, Audience, TemplateManifest
 from workflows.types import FactType, Money
 
 BUILTINS: Final = frozenset(
-    {"doc.date", "doc.advocate_name", "doc.organisation_name", "doc.evidence", "doc.nmw_working"}
+    {
+        "doc.date",
+        "doc.advocate_name",
+        "doc.organisation_name",
+        "doc.evidence",
+        "doc.nmw_working",
+        "doc.findings",
+        "doc.i914",
+    }
 )
 _PARAGRAPH_BREAK: Final = re.compile(r"\n\s*\n")
 _ORDINAL_SUFFIXES: Final = {1: "st", 2: "nd", 3: "rd"}

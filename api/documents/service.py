@@ -35,7 +35,7 @@ from api.cases.checks import require_aware, saved_id
 from api.cases.errors import AccessDenied, CaseInputError, CaseNotFound
 from api.cases.models import Application, LegalCase, new_public_id
 from api.cases.permissions import authorise
-from api.documents import preview
+from api.documents import findings, preview
 from api.documents.bundle import Attachment, IndexEntry, build_pdf, build_zip
 from api.documents.models import DocumentVersion, GenerationStatus, ReviewStatus
 from api.documents.pdf import convert_docx_batch
@@ -145,7 +145,7 @@ def request_generation(
     if manifest is None:
         raise CaseInputError("template", "Choose one of the documents offered for this case.")
     dictionary = default_fact_dictionary()
-    values = _fact_values(session, settings, case)
+    values = fact_values(session, settings, case)
     missing = missing_facts(dictionary, manifest, values)
     if missing:
         raise MissingFacts(manifest, missing, dictionary)
@@ -388,7 +388,8 @@ def _fail(version: DocumentVersion, message: str, now: datetime) -> None:
     version.claim_token = None
 
 
-def _fact_values(session: Session, settings: Settings, case: LegalCase) -> dict[str, object]:
+def fact_values(session: Session, settings: Settings, case: LegalCase) -> dict[str, object]:
+    """The case's current answers, typed and decrypted (for background work already authorised)."""
     rows = facts_store.current_rows(session, case)
     if not rows:
         return {}
@@ -441,14 +442,16 @@ def _render(
     organisation = session.get(Organisation, case.organisation_id)
     advocate = session.get(User, version.requested_by_user_id)
     timezone = organisation.timezone if organisation is not None else DEFAULT_TIMEZONE
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    organisation_name = organisation.name if organisation is not None else ""
     builtins = {
-        "date": format_date(now.astimezone(ZoneInfo(timezone)).date(), manifest.jurisdiction),
+        "date": format_date(today, manifest.jurisdiction),
         "advocate_name": advocate.display_name if advocate is not None else "",
-        "organisation_name": organisation.name if organisation is not None else "",
+        "organisation_name": organisation_name,
         "evidence": evidence_service.file_names_of_case(session, settings, case),
-        "nmw_working": _minimum_wage_working(
-            values, now.astimezone(ZoneInfo(timezone)).date(), manifest.jurisdiction
-        ),
+        "nmw_working": _minimum_wage_working(values, today, manifest.jurisdiction),
+        "findings": findings.workflow_findings(manifest, values, today),
+        "i914": findings.i914_worksheet(dictionary, values, organisation_name),
     }
     context = build_context(dictionary, manifest, values, builtins)
     facts_used = json.dumps(

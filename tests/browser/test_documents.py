@@ -1,7 +1,8 @@
 """Documents in a real browser with a real Celery worker: the advocate makes the CICA claim pack,
 the lawyer comments and asks for changes, the advocate corrects an answer and makes a new
 version, the lawyer sees what changed and approves, and the downloaded Word file has the SHA-256
-the page shows. axe-core checks every page on the way (all data fictional)."""
+the page shows; and a copy of Form I-914 is uploaded, filled by the worker and downloaded.
+axe-core checks every page on the way (all data fictional)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ from sqlmodel import Session
 
 from api.cases import service as cases_service
 from api.cases.sharing import share_case
+from api.documents.pdf_form import field_values
 from api.settings import Settings
 from api.tasks.celery_app import create_celery, prepare_broker
 from tests.api.cases.builders import NOW, PASSWORD, TODAY, actor, id_of, make_world, new_case
+from tests.api.documents.fillable_pdf import fillable_pdf
 from tests.api.documents.fixtures import FACTS
 from tests.api.documents.programs import require_libreoffice
 from tests.browser.conftest import assert_no_serious_axe_violations
@@ -158,3 +161,55 @@ def test_the_cica_pack_is_made_reviewed_corrected_and_approved(
         downloaded = Path(download_info.value.path()).read_bytes()
         assert hashlib.sha256(downloaded).hexdigest() == shown_hash
         assert_no_serious_axe_violations(lawyer, "an approved version")
+
+
+def test_a_copy_of_form_i914_is_uploaded_and_filled_by_the_worker(
+    page: Page,
+    live_server: str,
+    worker: None,
+    db_session: Session,
+    migrated_settings: Settings,
+    tmp_path: Path,
+) -> None:
+    world = make_world(db_session, migrated_settings)
+    case = new_case(db_session, migrated_settings, world, "Case Heron", jurisdiction="US-CA")
+    advocate = actor(db_session, world.advocate)
+    cases_service.change_facts(
+        db_session,
+        migrated_settings,
+        advocate,
+        case,
+        {"person.full_name": "Rosa Ficticia", "person.date_of_birth": "1994-06-12"},
+        source="advocate",
+        now=NOW,
+        today=TODAY,
+    )
+    blank, scan = tmp_path / "i-914.pdf", tmp_path / "scan.pdf"
+    blank.write_bytes(fillable_pdf())
+    scan.write_bytes(fillable_pdf((), ()))
+
+    sign_in(page, "bea@harbour.example")
+    page.goto(f"/cases/{case.public_id}/documents")
+    page.get_by_role("link", name="Fill your copy of the official Form I-914 PDF from the answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Fill your copy of Form I-914")
+    assert_no_serious_axe_violations(page, "the I-914 filling page")
+    page.get_by_label("The blank Form I-914 (PDF)").set_input_files(str(scan))
+    page.get_by_role("button", name="Fill the form").click()
+    expect(page.locator(".error-summary")).to_contain_text("This PDF has no fillable fields")
+    assert_no_serious_axe_violations(page, "the I-914 filling page with an error")
+    page.get_by_label("The blank Form I-914 (PDF)").set_input_files(str(blank))
+    page.get_by_role("button", name="Fill the form").click()
+    expect(page.get_by_role("status")).to_contain_text("The form was received")
+    link = page.get_by_role("link", name="Download the filled Form I-914 (PDF)")
+    for _ in range(90):  # the worker fills it in the background; the page says "Check again"
+        if link.count():
+            break
+        page.wait_for_timeout(1000)
+        page.reload()
+    expect(link).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Part 2, date of birth (P1_Line2_DateOfBirth[0])")
+    assert_no_serious_axe_violations(page, "a filled I-914 with its report")
+    with page.expect_download() as download:
+        link.click()
+    filled = Path(download.value.path()).read_bytes()
+    assert field_values(filled)["P1_Line2_DateOfBirth[0]"] == "06/12/1994"

@@ -239,6 +239,13 @@ EXPECTED: Final[dict[tuple[str, str], Row]] = {
     ),
     ("GET", DOCUMENTS + "/bundle/{bundle_format}"): on_a_case(caseworkers=OK, lawyer_with_share=OK),
     ("GET", VERSION): on_a_case(caseworkers=OK, lawyer_with_share=OK),
+    # Filling a copy of the official I-914 (issue 8): the page and the (refused, fileless) upload;
+    # the matrix's cases have no filled form, so a download is not found for everyone.
+    ("GET", DOCUMENTS + "/i914-pdf"): on_a_case(caseworkers=OK, lawyer_with_share=OK),
+    ("POST", DOCUMENTS + "/i914-pdf"): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORM_REFUSED),
+    ("GET", DOCUMENTS + "/i914-pdf/{fill_id}/download"): on_a_case(
+        caseworkers=NOT_FOUND, lawyer_with_share=NOT_FOUND
+    ),
     ("GET", VERSION + "/download/{kind}"): on_a_case(caseworkers=OK, lawyer_with_share=OK),
     ("POST", VERSION + "/comments"): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORM_REFUSED),
     ("POST", VERSION + "/review"): on_a_case(caseworkers=FORBIDDEN, lawyer_with_share=FORM_REFUSED),
@@ -375,6 +382,7 @@ FORMS: Final[dict[tuple[str, str], dict[str, str]]] = {
     ("POST", DOCUMENTS): {"template": ""},
     ("POST", DOCUMENTS + "/{template}/answers"): {},
     ("POST", VERSION + "/comments"): {"body": ""},
+    ("POST", DOCUMENTS + "/i914-pdf"): {},
     ("POST", VERSION + "/review"): {"decision": ""},
     ("POST", VERSION + "/filing"): {"filed_on": "", "method": "", "recipient": ""},
     ("POST", "/survivor/start"): {"code": "", "display_name": "", "passphrase": "", "passphrase_again": ""},
@@ -695,6 +703,7 @@ def _url(template: str, target: Target, share_id: int = 0, token_id: int = 0) ->
         kind="docx",
         bundle_format="pdf",
         file_id=target.file_id,
+        fill_id="no-such-fill",
     )
 
 

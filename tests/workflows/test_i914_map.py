@@ -49,5 +49,12 @@ def test_the_worksheet_needs_only_mapped_facts_and_the_safe_address_is_part_2_it
     (worksheet,) = [d for d in workflow.documents if d.id == "i914_worksheet"]
     assert set(worksheet.needs) <= mapped
     (safe,) = [e for e in data["items"] if e["part"] == 2 and e["item"] == "4"]
-    assert safe["facts"] == ["person.address"]
+    assert safe["facts"] == ["person.home_mail_safe", "person.address"]
+    assert safe["derive"] == "safe_mailing_address"
     assert "Safety-critical" in safe["note"]
+
+
+def test_every_entry_says_what_to_write_when_there_is_no_answer() -> None:
+    data = load_map()
+    for entry in [*data["items"], *data["supplements"]]:
+        assert str(entry.get("if_unanswered", "")).strip(), entry

@@ -16,6 +16,7 @@ from typing import Final
 import pytest
 from docx import Document
 
+from api.documents.findings import i914_worksheet, workflow_findings
 from api.documents.pdf import convert_docx_batch
 from api.documents.rendering import MissingFacts, build_context, render_docx
 from api.documents.template_lint import check_template, check_templates, template_source, used_variables
@@ -46,6 +47,8 @@ EXPECTED_TEMPLATES: Final = {
     "supplement_b_request_letter",
     "stro_loss_statement",
     "legal_aid_eligibility_note",
+    "i914_worksheet",
+    "state_compensation_summary",
 }
 
 
@@ -59,10 +62,20 @@ def _values(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
     return default_fact_dictionary().parse_facts({**FACTS, **(overrides or {})}, today=TODAY)
 
 
+def _builtins(manifest: TemplateManifest, values: Mapping[str, object]) -> dict[str, object]:
+    """The fixed built-ins, plus the engine's findings and the I-914 rows as the service makes them."""
+    return {
+        **BUILTINS,
+        "findings": workflow_findings(manifest, values, TODAY),
+        "i914": i914_worksheet(default_fact_dictionary(), values, str(BUILTINS["organisation_name"])),
+    }
+
+
 def _render(name: str, overrides: Mapping[str, object] | None = None) -> bytes:
     manifest = _manifests()[name]
+    values = _values(overrides)
     return render_docx(
-        manifest, build_context(default_fact_dictionary(), manifest, _values(overrides), BUILTINS)
+        manifest, build_context(default_fact_dictionary(), manifest, values, _builtins(manifest, values))
     )
 
 
@@ -273,6 +286,8 @@ SET_DOCUMENTS: Final = (
     "supplement_b_request_letter",
     "stro_loss_statement",
     "legal_aid_eligibility_note",
+    "i914_worksheet",
+    "state_compensation_summary",
 )
 
 
@@ -377,3 +392,63 @@ def test_the_legal_aid_note_screens_each_matter_on_a_positive_decision() -> None
     assert "is not in force and is not relied on here" in text
     negative_cg = _text(_render("legal_aid_eligibility_note", {**positive, "nrm.cg_decision": "negative"}))
     assert "paragraph 32 does not apply now" in negative_cg
+
+
+def test_the_i914_worksheet_keeps_the_home_address_out_unless_home_mail_is_safe() -> None:
+    unsafe = _text(_render("i914_worksheet"))
+    unanswered = _text(_render("i914_worksheet", {"person.home_mail_safe": None}))
+    safe = _text(_render("i914_worksheet", {"person.home_mail_safe": True}))
+
+    assert "Fictional Row" not in unsafe
+    assert "said letters must not go home" in unsafe
+    assert "Fictional Row" not in unanswered
+    assert "has not said that letters may go home" in unanswered
+    assert "Answer: Flat 9, 1 Fictional Row, Leeds LS1 1ZZ" in safe
+
+
+def test_the_i914_worksheet_names_every_item_and_what_to_write_without_an_answer() -> None:
+    text = _text(_render("i914_worksheet", {"us.t.extreme_hardship": None, "person.nationality": None}))
+
+    for place in (
+        "Part 2, item 4",
+        "Part 3, item 2.A",
+        "Part 3, item 5",
+        "Part 4, item 1.A-21.C",
+        "Part 6, item 1",
+    ):
+        assert place in text, place
+    assert 'Answer: NO ANSWER YET. "Unknown".' in text  # the nationality
+    assert "Answer: NO ANSWER YET. Ask before filing: a Yes/No question cannot be left blank." in text
+    assert "The form has no box for the agency's name; put it in Part 9." in text
+    assert 'Every "Yes" needs an explanation in Part 9' in text
+    assert "Form I-192" in text
+    assert "Item number: secondary source." in text
+    assert "https://www.uscis.gov/i-914" in text
+
+
+def test_the_compensation_summary_follows_the_state_and_says_when_it_is_late() -> None:
+    new_york = _text(
+        _render(
+            "state_compensation_summary",
+            {"us.state": "US-NY", "us.comp.crime_date": "2022-01-10", "us.comp.physical_injury": False},
+        )
+    )
+    texas_child = _text(
+        _render(
+            "state_compensation_summary",
+            {"us.state": "US-TX", "us.comp.crime_date": "2010-05-01", "person.date_of_birth": "1996-01-01"},
+        )
+    )
+    elsewhere = _text(_render("state_compensation_summary", {"us.state": "US-FL"}))
+
+    assert "New York Office of Victim Services" in new_york
+    assert "Apply to the New York Office of Victim Services: January 10, 2023, passed" in new_york
+    assert "OVS can accept it for good cause." in new_york
+    assert "within a reasonable time, given the victim's condition" in new_york
+    assert "A physical injury (or one made worse): no" in new_york
+    assert "[Unconfirmed: " in new_york
+    assert "Child victims are exempt" in texas_child
+    assert "child victim, before turning 21" in texas_child
+    assert "California" not in texas_child
+    assert "does not cover the programme of US-FL" in elsewhere
+    assert "No filing date could be worked out" in elsewhere

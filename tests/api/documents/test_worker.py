@@ -1,5 +1,6 @@
 """A real Celery worker (a subprocess, the embedded SQLite broker) generates queued documents:
-one task takes every queued version in one batch, and a repeated task changes nothing."""
+one task takes every queued version in one batch, and a repeated task changes nothing; and it
+fills an uploaded copy of Form I-914."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ from sqlmodel import Session, select
 
 from api.cases import service as cases_service
 from api.db.engine import create_db_engine
-from api.documents import service
-from api.documents.models import DocumentVersion, GenerationStatus
+from api.documents import form_fill, service
+from api.documents.models import DocumentVersion, FormFill, GenerationStatus
+from api.documents.pdf_form import field_values
 from api.settings import Settings
 from api.tasks.celery_app import create_celery, prepare_broker
-from api.tasks.documents import GENERATE_TASK
+from api.tasks.documents import FILL_TASK, GENERATE_TASK
 from tests.api.cases.builders import NOW, TODAY, World, actor, new_case
+from tests.api.documents.fillable_pdf import fillable_pdf
 from tests.api.documents.fixtures import FACTS
 from tests.api.documents.programs import require_libreoffice
 
@@ -99,3 +102,56 @@ def test_a_real_worker_generates_the_queued_versions_in_one_batch(
     assert all(v.pdf_encrypted is not None for v in generated), [v.pdf_note for v in generated]
     assert generated[0].started_at == generated[1].started_at  # claimed together: one batch
     assert all(v.attempts == 1 for v in generated)
+
+
+def test_a_real_worker_fills_an_uploaded_form(
+    db_session: Session, cheap_settings: Settings, world: World, tmp_path: Path
+) -> None:
+    case = new_case(db_session, cheap_settings, world, jurisdiction="US-TX")
+    advocate = actor(db_session, world.advocate)
+    cases_service.change_facts(
+        db_session,
+        cheap_settings,
+        advocate,
+        case,
+        {"person.date_of_birth": "1994-06-12"},
+        source="advocate",
+        now=NOW,
+        today=TODAY,
+    )
+    fill = form_fill.request_fill(db_session, cheap_settings, advocate, case, fillable_pdf(), now=NOW)
+    app = create_celery(cheap_settings)
+    prepare_broker(app)
+    log_path = tmp_path / "worker.log"
+    command = [
+        *(sys.executable, "-m", "celery", "-A", "api.tasks.celery_app", "worker"),
+        *("--pool=solo", "--loglevel=info", "--without-mingle", "--without-gossip", "--without-heartbeat"),
+    ]
+    with log_path.open("wb") as log:
+        worker = subprocess.Popen(
+            command,
+            env={**os.environ, **cheap_settings.to_environment()},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            process_group=0,
+        )
+    try:
+        app.send_task(FILL_TASK, args=[fill.id])
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            db_session.expire_all()
+            if db_session.get_one(FormFill, fill.id).status in ("done", "failed"):
+                break
+            if worker.poll() is not None:
+                pytest.fail(f"the worker exited early:\n{log_path.read_text()}")
+            time.sleep(0.5)
+    finally:
+        app.close()
+        _stop_group(worker)
+
+    db_session.expire_all()
+    done = db_session.get_one(FormFill, fill.id)
+    assert done.status == "done", (done.error, log_path.read_text())
+    filled = form_fill.download_filled(db_session, cheap_settings, advocate, case, done.public_id, now=NOW)
+    assert filled is not None
+    assert field_values(filled)["P1_Line2_DateOfBirth[0]"] == "06/12/1994"
