@@ -94,9 +94,21 @@ class TemplateManifest:
 
     @property
     def needs_phrase(self) -> str:
-        """ "the witness statement (CPR Part 32)": the title as it reads inside a sentence."""
+        """ "the witness statement (CPR Part 32)": the title as it reads inside a sentence. A title
+        that starts with a name keeps its capital: an abbreviation ("CICA claim pack"), a letter
+        ("T visa cover letter") or a form's name ("Form I-914 worksheet", "Supplement B request letter")."""
         title = self.title
-        return "the " + (title if title[1:2].isupper() else title[:1].lower() + title[1:])
+        words = title.split()
+        starts_with_a_name = (
+            title[1:2].isupper()
+            or len(words[0]) == 1
+            or (
+                len(words) > 1
+                and words[1][:1].isupper()
+                and (len(words[1]) == 1 or any(c.isdigit() for c in words[1]))
+            )
+        )
+        return "the " + (title if starts_with_a_name else title[:1].lower() + title[1:])
 
     def required_for(self, language: str | None) -> tuple[str, ...]:
         """The facts required when the person speaks ``language`` (those about the interpreter

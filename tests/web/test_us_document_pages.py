@@ -98,7 +98,7 @@ def test_each_document_is_offered_with_its_workflow_and_names_what_it_needs(
     assert f"{documents}/state_compensation_summary/answers" in refused.text
     worksheet = post_form(site, documents, {"template": "i914_worksheet"}, token_page=documents)
     assert worksheet.status_code == 422
-    assert "The form I-914 worksheet needs: the person's full name." in html.unescape(worksheet.text)
+    assert "The Form I-914 worksheet needs: the person's full name." in html.unescape(worksheet.text)
     answers = site.get(f"{documents}/i914_worksheet/answers").text
     assert "Is it safe for letters about the case to be sent to the person" in html.unescape(answers)
 

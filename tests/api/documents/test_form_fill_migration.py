@@ -10,7 +10,7 @@ from api.settings import Settings
 from tests.api.migration_checks import check_round_trip
 
 REVISION: Final = "f8a1b2c3d4e8"
-PREVIOUS: Final = "e6a1b2c3d4e5"
+PREVIOUS: Final = "f5a1b2c3d4e5"
 TABLES: Final = frozenset({"form_fill"})
 
 

@@ -2,7 +2,7 @@
 the uploaded and filled PDFs encrypted under the case's key).
 
 Revision ID: f8a1b2c3d4e8
-Revises: e6a1b2c3d4e5
+Revises: f5a1b2c3d4e5
 Create Date: 2026-12-07 14:30:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "f8a1b2c3d4e8"
-down_revision: str | Sequence[str] | None = "e6a1b2c3d4e5"
+down_revision: str | Sequence[str] | None = "f5a1b2c3d4e5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
