@@ -39,6 +39,7 @@ from web.routes.sharing import router as sharing_router
 from web.routes.sign_in import router as sign_in_router
 from web.routes.survivor import router as survivor_router
 from web.routes.survivor_data import router as survivor_data_router
+from web.routes.survivor_questions import router as survivor_questions_router
 from web.routes.survivor_evidence import SURVIVOR_FILES
 from web.routes.survivor_evidence import router as survivor_evidence_router
 from web.routes.survivor_safety import router as survivor_safety_router
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(survivor_evidence_router)
     app.include_router(messages_router)
     app.include_router(survivor_data_router)
+    app.include_router(survivor_questions_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     # Outermost last: the size limit runs before anything reads a body.

@@ -178,18 +178,16 @@ def question(
     return _view(case, data_key_of(settings, case) if row.note_encrypted else b"", row)
 
 
-def waiting_count(session: Session, actor: Actor, case: LegalCase) -> int:
-    """How many questions wait for the survivor's first answer."""
+def counts(session: Session, actor: Actor, case: LegalCase) -> tuple[int, int]:
+    """(waiting for the survivor's first answer, asked and not withdrawn) of the case's questions."""
     _check_reader(session, actor, case)
-    return session.exec(
-        select(func.count())
-        .select_from(SurvivorQuestion)
-        .where(
-            SurvivorQuestion.case_id == saved_id(case),
-            col(SurvivorQuestion.withdrawn_at).is_(None),
-            col(SurvivorQuestion.answered_at).is_(None),
-        )
+    waiting, asked = session.exec(
+        select(
+            func.count(col(SurvivorQuestion.id)).filter(col(SurvivorQuestion.answered_at).is_(None)),
+            func.count(col(SurvivorQuestion.id)),
+        ).where(SurvivorQuestion.case_id == saved_id(case), col(SurvivorQuestion.withdrawn_at).is_(None))
     ).one()
+    return waiting, asked
 
 
 def answer(

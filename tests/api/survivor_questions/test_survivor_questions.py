@@ -84,7 +84,7 @@ def test_a_question_is_asked_once_until_withdrawn_and_the_note_is_encrypted(
     assert [(q.public_id, q.spec.key, q.note, q.answered) for q in seen] == [
         (first, "incident.date", "Take your time, Mira.", False)
     ]
-    assert service.waiting_count(db_session, survivor, case) == 1
+    assert service.counts(db_session, survivor, case) == (1, 1)
 
     service.withdraw(db_session, actor(db_session, world.advocate), case, first, now=NOW)
     assert service.questions(db_session, cheap_settings, survivor, case) == []
@@ -145,7 +145,7 @@ def test_the_survivors_answer_is_saved_as_theirs_encrypted_audited_and_re_evalua
     (seen,) = service.questions(db_session, cheap_settings, actor(db_session, world.advocate), case)
     assert seen.answered
     assert seen.answered_at == NOW + timedelta(hours=1)
-    assert service.waiting_count(db_session, survivor, case) == 0
+    assert service.counts(db_session, survivor, case) == (0, 1)
 
     # They may come back and change it, or say they don't know.
     service.answer(db_session, cheap_settings, survivor, case, asked, None, now=NOW, today=TODAY)
@@ -159,7 +159,7 @@ def test_a_bad_answer_saves_nothing_and_leaves_the_question_waiting(
     with pytest.raises(FactInputError):
         service.answer(db_session, cheap_settings, survivor, case, asked, "2099-01-01", now=NOW, today=TODAY)
     assert db_session.exec(select(CaseFact).where(CaseFact.key == "incident.date")).all() == []
-    assert service.waiting_count(db_session, survivor, case) == 1
+    assert service.counts(db_session, survivor, case) == (1, 1)
     assert not db_session.exec(
         select(CaseEvent).where(CaseEvent.action == "survivor_question.answered")
     ).all()
