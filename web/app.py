@@ -39,9 +39,9 @@ from web.routes.sharing import router as sharing_router
 from web.routes.sign_in import router as sign_in_router
 from web.routes.survivor import router as survivor_router
 from web.routes.survivor_data import router as survivor_data_router
-from web.routes.survivor_questions import router as survivor_questions_router
 from web.routes.survivor_evidence import SURVIVOR_FILES
 from web.routes.survivor_evidence import router as survivor_evidence_router
+from web.routes.survivor_questions import router as survivor_questions_router
 from web.routes.survivor_safety import router as survivor_safety_router
 from web.routes.wages import router as wages_router
 

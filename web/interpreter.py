@@ -64,7 +64,9 @@ def view_for(request: Request, case_language: str, spec: FactSpec, page_url: str
         native_name=LANGUAGES[case_language],
         shown=shown,
         toggle_url=f"{page_url}{separator}{QUERY}={'off' if shown else 'on'}",
-        widget=widgets.in_language(widget, case_language) if widgets.is_translated(spec, case_language) else None,
+        widget=widgets.in_language(widget, case_language)
+        if widgets.is_translated(spec, case_language)
+        else None,
     )
 
 

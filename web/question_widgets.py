@@ -34,7 +34,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Final
 
-from babel.dates import format_date
+from babel.dates import format_skeleton
 from starlette.datastructures import FormData
 
 from web.i18n import N_, local_long_date, local_number, translate
@@ -241,7 +241,7 @@ class MonthOfYear:
 
     def name_in(self, language: str) -> str:
         """``February 2026`` in ``language``."""
-        return format_date(date(self.year, self.month, 1), "LLLL y", locale=_format_locale_of(language))
+        return format_skeleton("yMMMM", date(self.year, self.month, 1), locale=_format_locale_of(language))
 
     def __str__(self) -> str:
         return f"{date(self.year, self.month, 1):%B %Y}"
@@ -349,7 +349,9 @@ def places_for(key: str) -> tuple[PlaceGroup, ...]:
     )
     groups = []
     if parts:
-        groups.append(PlaceGroup(N_("Parts of a country"), tuple((code, _place_name(code)) for code in parts)))
+        groups.append(
+            PlaceGroup(N_("Parts of a country"), tuple((code, _place_name(code)) for code in parts))
+        )
     groups.append(PlaceGroup(N_("Countries"), tuple((code, _place_name(code)) for code in countries)))
     return tuple(groups)
 
@@ -569,14 +571,17 @@ def _parse_date(spec: FactSpec, text: str, today: date) -> str:
     else:
         raise _FormError(N_("Enter a real date, for example 27/3/2024"))
     if not 1 <= month <= 12:
-        raise _FormError(N_("There is no month %(month)s: the month must be from 1 to 12"), params={"month": month})
+        raise _FormError(
+            N_("There is no month %(month)s: the month must be from 1 to 12"), params={"month": month}
+        )
     if year < 1900:
         raise _FormError(N_("Enter a year from 1900 onwards, with four digits"))
     days_in_month = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days_in_month:
         params = {"day": day, "month_of_year": MonthOfYear(year, month), "days": days_in_month}
         raise _FormError(
-            N_("%(day)s %(month_of_year)s is not a real date: %(month_of_year)s has %(days)s days"), params=params
+            N_("%(day)s %(month_of_year)s is not a real date: %(month_of_year)s has %(days)s days"),
+            params=params,
         )
     value = date(year, month, day)
     if spec.past_only and value > today:

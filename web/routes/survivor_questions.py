@@ -139,14 +139,20 @@ def _render_question(
 
 @router.get(SURVIVOR_QUESTIONS)
 def survivor_questions(
-    request: Request, session: SessionDep, settings: SettingsDep, identity: SurvivorIdentity, saved: bool = False
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    identity: SurvivorIdentity,
+    saved: bool = False,
 ) -> Response:
     """The questions the survivor's advocate asked them, answered or waiting."""
     case = _own_case(session, identity)
     asked = service.questions(session, settings, identity.actor, case) if case else []
     language = chosen_language(request)
     rows = [(question, translate(language, question.spec.label)) for question in asked]
-    return render(request, "survivor/questions.html", {"rows": rows, "saved": saved, "has_case": case is not None})
+    return render(
+        request, "survivor/questions.html", {"rows": rows, "saved": saved, "has_case": case is not None}
+    )
 
 
 def _asked_or_404(
@@ -196,7 +202,9 @@ def survivor_answer(
         errors.add(field, widgets.error_in(answer, language) or answer.error)
     else:
         try:
-            service.answer(session, settings, identity.actor, case, asked.public_id, answer.raw, now=now, today=today)
+            service.answer(
+                session, settings, identity.actor, case, asked.public_id, answer.raw, now=now, today=today
+            )
         except FactInputError:
             errors.add(field, translate(language, DOES_NOT_FIT))
         except ConcurrentChange:
