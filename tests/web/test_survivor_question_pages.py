@@ -324,3 +324,30 @@ def test_no_interpreter_control_for_a_case_in_english(setting: Setting, db_sessi
     html = setting.staff.get(_question_url(setting, case, "police.reported") + "?interpreter=on").text
     assert "interpreter-text" not in html
     assert "Show in" not in html
+
+
+def test_an_answer_that_contradicts_another_is_refused_in_their_language(setting: Setting) -> None:
+    advocate = actor(setting.session, setting.world.advocate)
+    cases_service.change_facts(
+        setting.session, setting.settings, advocate, setting.case, {"exploitation.start_date": "2024-05-01"},
+        source="advocate", now=datetime.now(UTC), today=TODAY,
+    )  # fmt: skip
+    asked = _ask(setting, "exploitation.end_date")
+    setting.survivor.cookies.set(LANGUAGE_COOKIE, "ro")
+    url = f"/survivor/questions/{asked}"
+
+    response = _post(setting.survivor, url, {"answer": "2024-01-01"}, url)
+
+    assert response.status_code == 422
+    assert error_summary(response.text) == [
+        (
+            "q-exploitation-end-date",
+            "Acest răspuns nu se potrivește cu ceva deja notat. "
+            "Verificați-l, sau întrebați-l pe consilierul dumneavoastră.",
+        )
+    ]
+    assert 'value="2024-01-01"' in response.text
+    setting.session.rollback()
+    assert "exploitation.end_date" not in cases_service.read_facts(
+        setting.session, setting.settings, setting.case
+    )
