@@ -24,6 +24,9 @@ back, forward and refresh behave as without it. The interview's container is mar
 ``hx-history="false"``: htmx then never copies a page of answers into the browser's local
 storage for its history cache, and asks the server again instead.
 
+Interviewing through an interpreter, the advocate can show each question also in the case's
+preferred language, beside the English (:mod:`web.interpreter`).
+
 Who: staff who may change the case's answers (its organisation's advocates and admins) answer
 questions; a lawyer the application is shared with may read "check your answers" (without
 "Change" links); survivors use their own simple view (:mod:`web.routes.survivor`) and are sent
