@@ -10,7 +10,8 @@ The rules:
   role in some organisation is required too: a share stops working when its lawyer stops being one.
 - A **survivor** may view their own case only (the one whose ``survivor_user_id`` is theirs, in
   an organisation where they hold the survivor role). Which facts they see is the caller's
-  filter (``FactSpec.survivor_visible``).
+  filter (``FactSpec.survivor_visible``). They change no fact except to answer a question an
+  advocate asked them on their own pages (``survivor_question``, not withdrawn).
 - **Nobody else** sees a case: not another organisation's admin, not a lawyer without a share.
 - Through an **API token**, the token's scopes cap the person's rights: ``cases:read`` (or
   ``cases:write``) to view, ``cases:write`` for anything else.
@@ -23,7 +24,7 @@ matrix; thin wrappers (``can_view_case`` …) read the shares from the database,
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from sqlalchemy import ColumnElement, and_, false, or_
@@ -33,6 +34,7 @@ from api.auth.models import SCOPE_CASES_READ, SCOPE_CASES_WRITE
 from api.cases.models import CaseShare, LegalCase
 from api.orgs.models import CASEWORKER_ROLES, Role, User
 from api.orgs.service import memberships_of
+from api.survivor_questions.models import SurvivorQuestion
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +93,16 @@ class Share:
 
 @dataclass(frozen=True, slots=True)
 class CaseAccess:
-    """What the policy needs to know about one case."""
+    """What the policy needs to know about one case.
+
+    ``asked_facts``: the facts an advocate asked the survivor to answer (questions not
+    withdrawn); read only where it can matter (:func:`with_asked_facts`).
+    """
 
     organisation_id: int
     survivor_user_id: int | None = None
     shares: tuple[Share, ...] = ()
+    asked_facts: frozenset[str] = frozenset()
 
 
 # --- the rules, on plain values -------------------------------------------------------------------
@@ -172,6 +179,15 @@ def may_edit_facts(actor: Actor, case: CaseAccess) -> bool:
     return actor.may_write and is_caseworker(actor, case.organisation_id)
 
 
+def may_answer(actor: Actor, case: CaseAccess, keys: Iterable[str]) -> bool:
+    """Whether the actor may give the answers of facts ``keys``: caseworkers any fact; the
+    survivor only facts an advocate asked them, on their own case."""
+    if may_edit_facts(actor, case):
+        return True
+    wanted = frozenset(keys)
+    return actor.may_write and _survivor_owns(actor, case) and bool(wanted) and wanted <= case.asked_facts
+
+
 def may_manage(actor: Actor, case: CaseAccess) -> bool:
     """Whether the actor may manage the case: start applications, change its status, issue
     survivor access codes (caseworkers only)."""
@@ -234,6 +250,19 @@ def case_accesses(session: Session, actor: Actor, cases: Sequence[LegalCase]) ->
         )
         for case in cases
     ]
+
+
+def with_asked_facts(session: Session, actor: Actor, case: LegalCase, facts: CaseAccess) -> CaseAccess:
+    """``facts`` with the questions asked of the case's survivor, when ``actor`` is that survivor
+    (for anyone else they cannot matter, and are not read)."""
+    if case.id is None or not _survivor_owns(actor, facts):
+        return facts
+    asked = session.exec(
+        select(SurvivorQuestion.fact_key).where(
+            SurvivorQuestion.case_id == case.id, col(SurvivorQuestion.withdrawn_at).is_(None)
+        )
+    ).all()
+    return replace(facts, asked_facts=frozenset(asked))
 
 
 def can_view_case(session: Session, actor: Actor, case: LegalCase) -> bool:

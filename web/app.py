@@ -45,6 +45,7 @@ from web.routes.survivor import router as survivor_router
 from web.routes.survivor_data import router as survivor_data_router
 from web.routes.survivor_evidence import SURVIVOR_FILES
 from web.routes.survivor_evidence import router as survivor_evidence_router
+from web.routes.survivor_questions import router as survivor_questions_router
 from web.routes.survivor_safety import router as survivor_safety_router
 from web.routes.wages import router as wages_router
 
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(survivor_data_router)
     app.include_router(case_erasure_router)
     app.include_router(case_status_router)
+    app.include_router(survivor_questions_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     # Outermost last: the size limit runs before anything reads a body.

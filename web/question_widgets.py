@@ -27,15 +27,17 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
 from typing import Final
 
+from babel.dates import format_skeleton
 from starlette.datastructures import FormData
 
+from web.i18n import N_, local_long_date, local_number, translate
 from web.templating import long_date
 from workflows.catalogue import default_catalogue
 from workflows.conditions import CompiledExpression
@@ -53,7 +55,10 @@ DONT_KNOW: Final = "dont_know"  # the "I don't know" submit button's name
 UNKNOWN_CHOICE: Final = "_unknown"
 NONE_CHOICE: Final = "_none"
 OTHER_PLACE: Final = "_other"
-UNKNOWN_TEXT: Final = "I don't know"
+UNKNOWN_TEXT: Final = N_("I don't know")
+YES_TEXT: Final = N_("Yes")
+NO_TEXT: Final = N_("No")
+NONE_TEXT: Final = N_("None of these")
 MAX_FIELD_LENGTH: Final = 10_000  # longer than any fact allows; beyond this the form is not read
 
 _COUNTRY_CODE: Final = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
@@ -203,14 +208,71 @@ class Answer:
     blank: bool = False
     error: str | None = None
     error_input_id: str | None = None
+    # The error as a catalogue msgid and its values, for the survivor's language (``error`` is
+    # the English text): see :func:`error_in`.
+    error_msgid: str | None = None
+    error_params: Mapping[str, object] | None = None
+
+
+def _english(value: object) -> str:
+    if isinstance(value, date):
+        return long_date(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _localised(value: object, language: str) -> str:
+    if isinstance(value, date):
+        return local_long_date(value, language)
+    if isinstance(value, int):
+        return local_number(value, language)
+    if isinstance(value, MonthOfYear):
+        return value.name_in(language)
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthOfYear:
+    """A month of a year in an error message ("February 2026"), written out per language."""
+
+    year: int
+    month: int
+
+    def name_in(self, language: str) -> str:
+        """``February 2026`` in ``language``."""
+        return format_skeleton("yMMMM", date(self.year, self.month, 1), locale=_format_locale_of(language))
+
+    def __str__(self) -> str:
+        return f"{date(self.year, self.month, 1):%B %Y}"
+
+
+def _format_locale_of(language: str) -> str:
+    return "en_GB" if language == "en" else language
+
+
+def error_in(answer: Answer, language: str) -> str | None:
+    """The form error of ``answer`` in ``language`` (its English text where there is no
+    translation)."""
+    if answer.error_msgid is None:
+        return answer.error
+    params = {name: _localised(value, language) for name, value in (answer.error_params or {}).items()}
+    return translate(language, answer.error_msgid) % params
 
 
 class _FormError(ValueError):
-    """The form cannot give a value; ``input_suffix`` names a further input at fault, if any."""
+    """The form cannot give a value; ``input_suffix`` names a further input at fault, if any.
 
-    def __init__(self, message: str, input_suffix: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    ``msgid`` is the catalogue's text with ``%(name)s`` placeholders for ``params``.
+    """
+
+    def __init__(
+        self, msgid: str, input_suffix: str | None = None, params: Mapping[str, object] | None = None
+    ) -> None:
+        self.msgid = msgid
+        self.params = dict(params or {})
+        self.message = msgid % {name: _english(value) for name, value in self.params.items()}
+        super().__init__(self.message)
         self.input_suffix = input_suffix
 
 
@@ -246,13 +308,13 @@ def widget_for(spec: FactSpec) -> Widget:
         )
 
     if spec.type is FactType.BOOL:
-        choices = (("yes", "Yes"), ("no", "No"), (UNKNOWN_CHOICE, UNKNOWN_TEXT))
+        choices = (("yes", YES_TEXT), ("no", NO_TEXT), (UNKNOWN_CHOICE, UNKNOWN_TEXT))
         return widget(WidgetKind.YES_NO, grouped=True, choices=_choices(base, choices))
     if spec.type is FactType.ENUM:
         options = (*spec.options.items(), (UNKNOWN_CHOICE, UNKNOWN_TEXT))
         return widget(WidgetKind.RADIOS, grouped=True, choices=_choices(base, options))
     if spec.type is FactType.LIST:
-        options = (*spec.options.items(), (NONE_CHOICE, "None of these"))
+        options = (*spec.options.items(), (NONE_CHOICE, NONE_TEXT))
         return widget(WidgetKind.CHECKBOXES, grouped=True, choices=_choices(base, options))
     if spec.type is FactType.COUNTRY:
         return widget(WidgetKind.PLACE, grouped=True, place_groups=places_for(spec.key))
@@ -287,8 +349,10 @@ def places_for(key: str) -> tuple[PlaceGroup, ...]:
     )
     groups = []
     if parts:
-        groups.append(PlaceGroup("Parts of a country", tuple((code, _place_name(code)) for code in parts)))
-    groups.append(PlaceGroup("Countries", tuple((code, _place_name(code)) for code in countries)))
+        groups.append(
+            PlaceGroup(N_("Parts of a country"), tuple((code, _place_name(code)) for code in parts))
+        )
+    groups.append(PlaceGroup(N_("Countries"), tuple((code, _place_name(code)) for code in countries)))
     return tuple(groups)
 
 
@@ -357,12 +421,20 @@ def read_answer(spec: FactSpec, form: FormData, *, today: date) -> Answer:
         return Answer(values={}, raw=None)
     if _is_blank(values):
         message = _blank_message(widget)
-        return Answer(values=values, blank=True, error=message, error_input_id=widget.input_id)
+        return Answer(
+            values=values, blank=True, error=message, error_input_id=widget.input_id, error_msgid=message
+        )
     try:
         raw = _parse(spec, widget, values, today)
     except _FormError as problem:
         target = widget.id_for(problem.input_suffix) if problem.input_suffix else widget.input_id
-        return Answer(values=values, error=problem.message, error_input_id=target)
+        return Answer(
+            values=values,
+            error=problem.message,
+            error_input_id=target,
+            error_msgid=problem.msgid,
+            error_params=problem.params,
+        )
     return Answer(values=values, raw=raw)
 
 
@@ -391,14 +463,14 @@ def _is_blank(values: FormValues) -> bool:
 
 def _blank_message(widget: Widget) -> str:
     return {
-        WidgetKind.DATE: "Enter a date, for example 27/3/2024, or press “I don't know”",
-        WidgetKind.YES_NO: "Select yes, no or “I don't know”",
-        WidgetKind.RADIOS: "Select an answer, or “I don't know”",
-        WidgetKind.CHECKBOXES: "Select all that apply, or “None of these”, or press “I don't know”",
-        WidgetKind.TEXT: "Enter an answer, or press “I don't know”",
-        WidgetKind.PLACE: "Choose a place from the list or type its code, or press “I don't know”",
-        WidgetKind.MONEY: "Enter an amount, or press “I don't know”",
-        WidgetKind.NUMBER: "Enter a number, or press “I don't know”",
+        WidgetKind.DATE: N_("Enter a date, for example 27/3/2024, or press “I don't know”"),
+        WidgetKind.YES_NO: N_("Select yes, no or “I don't know”"),
+        WidgetKind.RADIOS: N_("Select an answer, or “I don't know”"),
+        WidgetKind.CHECKBOXES: N_("Select all that apply, or “None of these”, or press “I don't know”"),
+        WidgetKind.TEXT: N_("Enter an answer, or press “I don't know”"),
+        WidgetKind.PLACE: N_("Choose a place from the list or type its code, or press “I don't know”"),
+        WidgetKind.MONEY: N_("Enter an amount, or press “I don't know”"),
+        WidgetKind.NUMBER: N_("Enter a number, or press “I don't know”"),
     }[widget.kind]
 
 
@@ -426,37 +498,38 @@ def _parse_choice(options: Mapping[str, object], text: str) -> object:
     if text == UNKNOWN_CHOICE:
         return None
     if text not in options:
-        raise _FormError("Select one of the answers shown")
+        raise _FormError(N_("Select one of the answers shown"))
     return options[text]
 
 
 def _parse_list(spec: FactSpec, chosen: tuple[str, ...]) -> list[str]:
     if NONE_CHOICE in chosen:
         if len(chosen) > 1:
-            raise _FormError("Select “None of these” on its own, or untick it")
+            raise _FormError(N_("Select “None of these” on its own, or untick it"))
         return []
     unknown = [item for item in chosen if item not in spec.options]
     if unknown:
-        raise _FormError("Select from the answers shown")
+        raise _FormError(N_("Select from the answers shown"))
     return list(chosen)
 
 
 def _parse_text(spec: FactSpec, text: str) -> str:
     length = len(text.strip())
     if length > spec.max_length:
-        raise _FormError(f"Use at most {spec.max_length:,} characters (you entered {length:,})")
+        params = {"limit": spec.max_length, "count": length}
+        raise _FormError(N_("Use at most %(limit)s characters (you entered %(count)s)"), params=params)
     return text
 
 
 def _parse_place(chosen: str, typed: str) -> str:
     code = typed if chosen in ("", OTHER_PLACE) else chosen
     if not code:
-        raise _FormError("Type the code of the place, for example RO or US-CA", "other")
+        raise _FormError(N_("Type the code of the place, for example RO or US-CA"), "other")
     clean = code.strip().upper()
     if not _COUNTRY_CODE.fullmatch(clean):
         suffix = "other" if chosen in ("", OTHER_PLACE) else None
         raise _FormError(
-            "Enter a two-letter country code such as RO, or a part of a country such as GB-SCT or US-CA",
+            N_("Enter a two-letter country code such as RO, or a part of a country such as GB-SCT or US-CA"),
             suffix,
         )
     return clean
@@ -468,11 +541,11 @@ def _parse_money(spec: FactSpec, amount_text: str, currency: str) -> dict[str, s
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
-        raise _FormError("Enter the amount in numbers, like 1250.50") from None
+        raise _FormError(N_("Enter the amount in numbers, like 1250.50")) from None
     if not amount.is_finite() or amount < 0:
-        raise _FormError("Enter an amount of zero or more, like 1250.50")
+        raise _FormError(N_("Enter an amount of zero or more, like 1250.50"))
     if currency not in spec.currencies:
-        raise _FormError("Choose the currency", "currency")
+        raise _FormError(N_("Choose the currency"), "currency")
     return {"amount": str(amount), "currency": currency}
 
 
@@ -481,9 +554,9 @@ def _parse_number(text: str) -> str:
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
-        raise _FormError("Enter a number in figures, like 12") from None
+        raise _FormError(N_("Enter a number in figures, like 12")) from None
     if not number.is_finite():
-        raise _FormError("Enter a number in figures, like 12")
+        raise _FormError(N_("Enter a number in figures, like 12"))
     return cleaned
 
 
@@ -496,18 +569,25 @@ def _parse_date(spec: FactSpec, text: str, today: date) -> str:
     elif uk:
         day, month, year = (int(part) for part in uk.groups())
     else:
-        raise _FormError("Enter a real date, for example 27/3/2024")
+        raise _FormError(N_("Enter a real date, for example 27/3/2024"))
     if not 1 <= month <= 12:
-        raise _FormError(f"There is no month {month}: the month must be from 1 to 12")
+        raise _FormError(
+            N_("There is no month %(month)s: the month must be from 1 to 12"), params={"month": month}
+        )
     if year < 1900:
-        raise _FormError("Enter a year from 1900 onwards, with four digits")
+        raise _FormError(N_("Enter a year from 1900 onwards, with four digits"))
     days_in_month = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days_in_month:
-        first = date(year, month, 1)
-        raise _FormError(f"{day} {first:%B %Y} is not a real date: {first:%B %Y} has {days_in_month} days")
+        params = {"day": day, "month_of_year": MonthOfYear(year, month), "days": days_in_month}
+        raise _FormError(
+            N_("%(day)s %(month_of_year)s is not a real date: %(month_of_year)s has %(days)s days"),
+            params=params,
+        )
     value = date(year, month, day)
     if spec.past_only and value > today:
-        raise _FormError(f"The date must be today or in the past (you entered {long_date(value)})")
+        raise _FormError(
+            N_("The date must be today or in the past (you entered %(date)s)"), params={"date": value}
+        )
     return value.isoformat()
 
 
@@ -536,3 +616,36 @@ def display_answer(spec: FactSpec, value: object, *, is_unknown: bool) -> str:
         name = PLACE_NAMES.get(str(value))
         return f"{name} ({value})" if name else str(value)
     return str(value)
+
+
+# --- in the survivor's language -------------------------------------------------------------------
+
+
+def in_language(widget: Widget, language: str) -> Widget:
+    """``widget`` with its question, hint and choices in ``language`` (each text in English where
+    the catalogue has no translation: see :func:`is_translated`)."""
+    return replace(
+        widget,
+        label=translate(language, widget.label),
+        help=translate(language, widget.help) if widget.help else None,
+        choices=tuple(replace(choice, label=translate(language, choice.label)) for choice in widget.choices),
+    )
+
+
+def is_translated(spec: FactSpec, language: str) -> bool:
+    """Whether ``spec``'s question reads in ``language``: its label has a translation (English
+    always does). The catalogues translate every fact marked ``ask_survivor`` (web/translations)."""
+    return language == "en" or translate(language, spec.label) != spec.label
+
+
+def shows_as_text(widget: Widget, values: FormValues) -> bool:
+    """Whether a date is shown in a text box: what was typed is not a date the date picker can
+    hold (``30/02/2026``), and must be shown again as typed."""
+    value = values.get(ANSWER, "")
+    if widget.kind is not WidgetKind.DATE or not value:
+        return False
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        return True
+    return False

@@ -9,6 +9,9 @@ Two kinds:
 - Texts of the workflow definitions a survivor sees (the labels of deadlines and of the
   evidence to bring): :func:`extract_workflow_texts` is a Babel extraction method for the
   definition files (``web/translations/babel.cfg``).
+- The questions of the fact dictionary an advocate may ask the survivor (``ask_survivor``):
+  label, hint, "why we ask" and options. :func:`extract_fact_texts` extracts them from
+  ``workflows/facts.yaml``; the survivor's question pages and the interpreter view show them.
 """
 
 from __future__ import annotations
@@ -67,3 +70,25 @@ def extract_workflow_texts(
             text = item.get(field)
             if isinstance(text, str) and text:
                 yield 0, "gettext", text, [f"{workflow}: {section}.{item.get('id', '?')}"]
+
+
+# What a survivor reads of a fact they may be asked: its question, hint, and "why we ask".
+FACT_TEXT_FIELDS: Final = ("label", "help", "why")
+
+
+def extract_fact_texts(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str, str, list[str]]]:
+    """Babel extraction method: the texts of every fact marked ``ask_survivor`` in the fact
+    dictionary, and its options' labels."""
+    document = yaml.safe_load(fileobj.read().decode("utf-8")) or {}
+    for key, body in document.items():
+        if not isinstance(body, dict) or not body.get("ask_survivor"):
+            continue
+        for field in FACT_TEXT_FIELDS:
+            text = body.get(field)
+            if isinstance(text, str) and text:
+                yield 0, "gettext", text, [f"{key}: {field}"]
+        for value, label in (body.get("options") or {}).items():
+            if isinstance(label, str) and label:
+                yield 0, "gettext", label, [f"{key}: options.{value}"]

@@ -55,6 +55,10 @@ class FactSpec(BaseModel):
     options: dict[str, str] = Field(default_factory=dict)
     sensitivity: Sensitivity
     survivor_visible: bool
+    # An advocate may ask the survivor this question on their own pages (in their language):
+    # only facts they may see, each with ``why`` written to them ("why we ask").
+    ask_survivor: bool = False
+    why: str | None = None
     past_only: bool = False
     not_before: tuple[str, ...] = ()  # (date) other date facts this one cannot precede
     max_length: Annotated[int, Field(gt=0)] = _DEFAULT_TEXT_LIMIT
@@ -71,6 +75,12 @@ class FactSpec(BaseModel):
             raise ValueError(f"`options` only belong to enum and list facts, not {self.type}")
         if (self.past_only or self.not_before) and self.type is not FactType.DATE:
             raise ValueError("`past_only` and `not_before` only apply to date facts")
+        if self.ask_survivor and not self.survivor_visible:
+            raise ValueError("`ask_survivor` needs `survivor_visible: true`: never ask what they may not see")
+        if self.ask_survivor and not self.why:
+            raise ValueError("a fact with `ask_survivor` needs `why`: why we ask, written to the survivor")
+        if self.why and not self.ask_survivor:
+            raise ValueError("`why` is only shown to survivors: set `ask_survivor: true` or remove it")
         return self
 
     @property
@@ -118,6 +128,11 @@ class FactDictionary:
             return self.specs[key]
         except KeyError:
             raise UnknownFactError(key, _unknown_key_message(key, self.specs)) from None
+
+    @property
+    def survivor_askable(self) -> tuple[FactSpec, ...]:
+        """The facts an advocate may ask the survivor, in the dictionary's order."""
+        return tuple(spec for spec in self.specs.values() if spec.ask_survivor)
 
     @property
     def signatures(self) -> dict[str, FactSignature]:

@@ -7,7 +7,7 @@ actor may see but not act on in the way asked is :class:`AccessDenied` (403).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from sqlmodel import Session
 
@@ -25,5 +25,16 @@ def authorise(session: Session, actor: Actor, case: LegalCase, rule: Rule | None
     if not access.may_view(actor, facts):
         raise CaseNotFound(case.public_id)
     if rule is not None and not rule(actor, facts):
+        raise AccessDenied()
+    return facts
+
+
+def authorise_answers(session: Session, actor: Actor, case: LegalCase, keys: Iterable[str]) -> CaseAccess:
+    """Check that ``actor`` may give the answers of facts ``keys`` (:func:`api.access.may_answer`)."""
+    facts = authorise(session, actor, case)
+    if access.may_edit_facts(actor, facts):
+        return facts
+    facts = access.with_asked_facts(session, actor, case, facts)
+    if not access.may_answer(actor, facts, keys):
         raise AccessDenied()
     return facts

@@ -47,7 +47,7 @@ from api.cases.models import (
     LegalCase,
     new_public_id,
 )
-from api.cases.permissions import authorise
+from api.cases.permissions import authorise, authorise_answers
 from api.cases.schemas import CasePage, CatalogueEntry, ChangeReport, FactRecord
 from api.deadlines import service as deadlines_service
 from api.documents.staleness import mark_documents_stale
@@ -441,6 +441,9 @@ def change_facts(
     every bad field and *nothing* is saved: a half-applied change could leave the applications
     evaluated on a mix of old and new answers.
 
+    Caseworkers may change any fact; the case's survivor only the facts an advocate asked them
+    (:func:`api.access.may_answer`), with ``source`` ``survivor``.
+
     Changed values supersede the current rows (history is kept; nothing is deleted), one
     ``fact.changed`` event per key (the key only, never the value), and every application of the
     case is re-evaluated: progress, next deadline and ``draft`` → ``in_progress`` are updated and
@@ -448,9 +451,11 @@ def change_facts(
     ones are not changes and write nothing.
     """
     require_aware(now)
-    authorise(session, actor, case, access.may_edit_facts)
+    authorise_answers(session, actor, case, raw.keys())
     if source not in {s.value for s in FactSource}:
         raise CaseInputError("source", f"source must be one of: {', '.join(s.value for s in FactSource)}")
+    if not access.is_caseworker(actor, case.organisation_id) and source != FactSource.SURVIVOR.value:
+        raise AccessDenied("A survivor's own answers are recorded as given by the survivor.")
     dictionary = default_fact_dictionary()
     parsed = _parse_all(dictionary, raw, today)
 

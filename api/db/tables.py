@@ -18,6 +18,7 @@ from api.messages import models as messages_models
 from api.orgs import models as orgs_models
 from api.reminders import models as reminders_models
 from api.survivor_data import models as survivor_data_models
+from api.survivor_questions import models as survivor_questions_models
 
 metadata = SQLModel.metadata
 
@@ -35,4 +36,5 @@ __all__ = [
     "orgs_models",
     "reminders_models",
     "survivor_data_models",
+    "survivor_questions_models",
 ]

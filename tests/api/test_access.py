@@ -6,7 +6,7 @@ used by case lists must agree with the per-case checks for every actor and every
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pytest
@@ -23,6 +23,7 @@ from api.access import (
     can_share,
     can_view_application,
     can_view_case,
+    may_answer,
     may_comment,
     may_edit_facts,
     may_manage,
@@ -135,6 +136,20 @@ def test_only_admins_manage_their_organisation_and_never_through_a_token() -> No
     assert not may_manage_organisation(Actor.of(10, {OWN: Role.ADMIN}), FOREIGN)
     assert not may_manage_organisation(Actor.of(11, {OWN: Role.ADVOCATE}), OWN)
     assert not may_manage_organisation(Actor.of(10, {OWN: Role.ADMIN}, ["cases:write"]), OWN)
+
+
+@pytest.mark.parametrize("who", list(MATRIX))
+def test_only_caseworkers_and_the_survivor_asked_give_answers(who: str) -> None:
+    """Caseworkers may give any answer; the case's survivor only those asked of them (and none
+    once the question is withdrawn); nobody else any."""
+    actor, allowed = MATRIX[who]
+    asked = replace(CASE, asked_facts=frozenset({"incident.date"}))
+    caseworker = "edit" in allowed.split()
+    survivor = who == "survivor of the case"
+    assert may_answer(actor, asked, ["incident.date"]) is (caseworker or survivor)
+    assert may_answer(actor, asked, ["incident.date", "police.reported"]) is caseworker
+    assert may_answer(actor, CASE, ["incident.date"]) is caseworker  # nothing asked (or withdrawn)
+    assert may_answer(actor, asked, []) is caseworker
 
 
 def test_an_actor_knows_whether_it_is_a_survivor() -> None:

@@ -56,6 +56,8 @@ from api.evidence import service as evidence_service
 from api.orgs.models import Role, User
 from api.orgs.service import create_user
 from api.settings import Settings
+from api.survivor_questions import service as questions_service
+from api.survivor_questions.models import SurvivorQuestion
 from tests.api.cases.builders import NOW, PASSPHRASE, PASSWORD, TODAY, World, id_of, make_world
 from tests.api.documents.fixtures import FACTS as DOCUMENT_FACTS
 from web.app import create_app
@@ -358,6 +360,36 @@ EXPECTED: Final[dict[tuple[str, str], Row]] = {
     # Where an application stands, and closing the case: caseworkers; the lawyer reads only.
     ("POST", APPLICATION + "/status"): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN),
     ("POST", "/cases/{case_id}/status"): on_a_case(caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN),
+    # Questions asked of the survivor: the case's caseworkers ask and withdraw them; the survivor
+    # of the case answers those of their own case (the target's question); nobody else sees one.
+    ("GET", "/cases/{case_id}/survivor-questions"): on_a_case(caseworkers=OK, lawyer_with_share=FORBIDDEN),
+    ("POST", "/cases/{case_id}/survivor-questions"): on_a_case(
+        caseworkers=FORM_REFUSED, lawyer_with_share=FORBIDDEN
+    ),
+    ("POST", "/cases/{case_id}/survivor-questions/{question_id}/withdraw"): on_a_case(
+        caseworkers=see("/cases/{case}/survivor-questions"), lawyer_with_share=FORBIDDEN
+    ),
+    ("GET", "/survivor/questions"): by_kind(
+        anonymous=TO_SURVIVOR_SIGN_IN, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
+    ),
+    ("GET", "/survivor/questions/{question_id}"): {
+        **by_kind(
+            anonymous=TO_SURVIVOR_SIGN_IN,
+            caseworkers=see("/cases"),
+            lawyers=see("/cases"),
+            survivors=NOT_FOUND,
+        ),
+        SURVIVOR: (OK, NOT_FOUND),
+    },
+    ("POST", "/survivor/questions/{question_id}"): {
+        **by_kind(
+            anonymous=TO_SURVIVOR_SIGN_IN,
+            caseworkers=see("/cases"),
+            lawyers=see("/cases"),
+            survivors=NOT_FOUND,
+        ),
+        SURVIVOR: (FORM_REFUSED, NOT_FOUND),
+    },
 }
 
 # What each POST sends besides the CSRF token: an invalid form wherever the route reads one.
@@ -406,6 +438,9 @@ FORMS: Final[dict[tuple[str, str], dict[str, str]]] = {
     ("POST", "/cases/{case_id}/erase"): {"confirm_reference": "not the reference"},
     ("POST", APPLICATION + "/status"): {"status": "approved"},
     ("POST", "/cases/{case_id}/status"): {"case_status": "archived"},
+    ("POST", "/cases/{case_id}/survivor-questions"): {"fact": "", "note": ""},
+    ("POST", "/cases/{case_id}/survivor-questions/{question_id}/withdraw"): {},
+    ("POST", "/survivor/questions/{question_id}"): {},
 }
 # A query that makes a route about the target (the case list, searched for the target's reference).
 QUERIES: Final = {("GET", "/cases"): "?q={reference}"}
@@ -436,6 +471,7 @@ class Target:
     share_lawyer_id: int
     version_id: str = ""  # a generated document of the case
     file_id: str = ""  # an evidence file of the case (issue 6)
+    question_id: str = ""  # a question asked of the case's survivor (issue 6)
 
 
 @dataclass
@@ -482,6 +518,22 @@ class Matrix:
                 application_public_id=target.application_id,
             )
             return id_of(share)
+
+    def fresh_question(self, target: Target) -> str:
+        """A new question on the target's case, for a cell that withdraws one."""
+        with Session(self.engine) as session:
+            case = service.get_case(
+                session, self._actor(session, target.advocate_id), target.case_id, now=NOW
+            )
+            question = SurvivorQuestion(
+                case_id=id_of(case),
+                fact_key="person.phone",
+                asked_by_user_id=target.advocate_id,
+                asked_at=NOW,
+            )
+            session.add(question)
+            session.commit()
+            return question.public_id
 
     def fresh_token(self, caller: str, kind: str) -> int:
         """The caller's own new token (the home column), or someone else's (the foreign one).
@@ -543,6 +595,15 @@ def _evidence_file(session: Session, settings: Settings, advocate: User, case_id
     ).public_id
 
 
+def _question(session: Session, settings: Settings, advocate: User, case_id: str) -> str:
+    """A question asked of the case's survivor (issue 6): the answer cells' target."""
+    actor = actor_for(session, advocate)
+    case = service.get_case(session, actor, case_id, now=NOW)
+    return questions_service.ask(
+        session, settings, actor, case, fact_key="police.reported", note="", now=NOW
+    ).public_id
+
+
 def _survivor_of(session: Session, settings: Settings, world: World, case_id: str, name: str) -> int:
     """The survivor's account of the case, made as a survivor would: with an access code."""
     actor = actor_for(session, world.advocate)
@@ -587,6 +648,7 @@ def _build(session: Session, settings: Settings) -> tuple[dict[str, Target], dic
             id_of(world.partner_lawyer),
             home_version,
             _evidence_file(session, settings, world.advocate, home_case),
+            _question(session, settings, world.advocate, home_case),
         ),
         FOREIGN: Target(
             foreign_case,
@@ -596,6 +658,7 @@ def _build(session: Session, settings: Settings) -> tuple[dict[str, Target], dic
             id_of(foreign_lawyer),
             foreign_version,
             _evidence_file(session, settings, world.foreign_advocate, foreign_case),
+            _question(session, settings, world.foreign_advocate, foreign_case),
         ),
     }
     users = {
@@ -689,7 +752,7 @@ def test_every_page_route_has_a_row(matrix: Matrix) -> None:
             assert all(home == foreign for home, foreign in row.values()), route
 
 
-def _url(template: str, target: Target, share_id: int = 0, token_id: int = 0) -> str:
+def _url(template: str, target: Target, share_id: int = 0, token_id: int = 0, question_id: str = "") -> str:
     return template.format(
         case_id=target.case_id,
         application_id=target.application_id,
@@ -704,6 +767,7 @@ def _url(template: str, target: Target, share_id: int = 0, token_id: int = 0) ->
         bundle_format="pdf",
         file_id=target.file_id,
         fill_id="no-such-fill",
+        question_id=question_id or target.question_id,
     )
 
 
@@ -718,7 +782,8 @@ def test_access(matrix: Matrix, route: tuple[str, str], caller: str, target_kind
     target = matrix.targets[target_kind]
     share_id = matrix.fresh_share(target) if "{share_id}" in template else 0
     token_id = matrix.fresh_token(caller, target_kind) if "{token_id}" in template else 0
-    url = _url(template, target, share_id, token_id) + QUERIES.get(route, "").format(
+    question_id = matrix.fresh_question(target) if template.endswith("/withdraw") else ""
+    url = _url(template, target, share_id, token_id, question_id) + QUERIES.get(route, "").format(
         reference=target.reference
     )
     form = {**FORMS[route], "csrf_token": matrix.csrf[caller][1]} if method == "POST" else None
@@ -745,10 +810,15 @@ def test_access(matrix: Matrix, route: tuple[str, str], caller: str, target_kind
             0,
             version_id=uuid.uuid4().hex,
             file_id=uuid.uuid4().hex,
+            question_id=uuid.uuid4().hex,
         )
-        unknown = matrix.client.request(method, _url(template, made_up, 10**9, 10**9), data=form)
+        unknown_url = _url(template, made_up, 10**9, 10**9)
+        unknown = matrix.client.request(method, unknown_url, data=form)
         assert unknown.status_code == 404
-        assert _same_page(response.text) == _same_page(unknown.text)
+        # A survivor's page names its own address (the language switcher comes back to it).
+        assert _same_page(response.text.replace(url, "URL")) == _same_page(
+            unknown.text.replace(unknown_url, "URL")
+        )
     if route == CASE_LIST and want == OK:
         # The list shows the case exactly when its page can be opened.
         listed = f'href="/cases/{target.case_id}"' in response.text

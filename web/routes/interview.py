@@ -24,6 +24,9 @@ back, forward and refresh behave as without it. The interview's container is mar
 ``hx-history="false"``: htmx then never copies a page of answers into the browser's local
 storage for its history cache, and asks the server again instead.
 
+Interviewing through an interpreter, the advocate can show each question also in the case's
+preferred language, beside the English (:mod:`web.interpreter`).
+
 Who: staff who may change the case's answers (its organisation's advocates and admins) answer
 questions; a lawyer the application is shared with may read "check your answers" (without
 "Change" links); survivors use their own simple view (:mod:`web.routes.survivor`) and are sent
@@ -48,7 +51,7 @@ from api.cases.schemas import ChangeReport, FactRecord
 from api.deps import SessionDep, SettingsDep
 from api.orgs import service as orgs_service
 from api.settings import Settings
-from web import change_notice
+from web import change_notice, interpreter
 from web import question_widgets as widgets
 from web.forms import CsrfProtected, FormDep, FormErrors
 from web.identity import Identity, StaffIdentity, now_utc
@@ -142,17 +145,14 @@ class QuestionView:
         return self.question.who_sees or DEFAULT_WHO_SEES
 
     @property
+    def why(self) -> str:
+        """The question's "why we ask" line."""
+        return self.question.why
+
+    @property
     def shows_as_text(self) -> bool:
-        """Whether a date is shown in a text box: what was typed is not a date the date picker
-        can hold (``30/02/2026``), and must be shown again as typed."""
-        value = self.values.get(widgets.ANSWER, "")
-        if self.widget.kind is not widgets.WidgetKind.DATE or not value:
-            return False
-        try:
-            date.fromisoformat(str(value))
-        except ValueError:
-            return True
-        return False
+        """See :func:`web.question_widgets.shows_as_text`."""
+        return widgets.shows_as_text(self.widget, self.values)
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,7 @@ class AnswerRow:
     given_by: str
     given_at: datetime
     change_url: str | None
+    from_survivor: bool = False  # the person answered it on their own pages
 
 
 @dataclass(frozen=True)
@@ -323,6 +324,7 @@ def _check_answers_view(
             given_by=by,
             given_at=record.given_at,
             change_url=interview.question_url(key, change=True) if changeable and may_change else None,
+            from_survivor=record.source == FactSource.SURVIVOR.value,
         )
 
     steps = []
@@ -353,13 +355,21 @@ def _render_question(
     fragment = is_htmx(request)
     if fragment and errors:
         status_code = 200  # htmx swaps only successful answers: the page with its errors is one
-    return render(
-        request,
-        "interview/question.html",
-        {"q": view, "errors": errors, "fragment": fragment},
-        status_code=status_code,
-        block=QUESTION_BLOCK,
+    case = view.interview.case
+    spec = default_fact_dictionary().get(view.question.fact)
+    context = {
+        "q": view,
+        "errors": errors,
+        "fragment": fragment,
+        "interpreter": interpreter.view_for(request, case.preferred_language, spec, view.post_url),
+    }
+    response = render(
+        request, "interview/question.html", context, status_code=status_code, block=QUESTION_BLOCK
     )
+    interpreter.remember(
+        request, response, application_url(case.public_id, view.interview.application.public_id)
+    )
+    return response
 
 
 def _render_check_answers(request: Request, view: CheckAnswersView) -> Response:

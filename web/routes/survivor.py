@@ -64,6 +64,7 @@ from web.identity import (
 )
 from web.rendering import render
 from web.routes.cases import today_for
+from web.routes.survivor_questions import question_counts
 from workflows.engine import Evaluation
 from workflows.facts import default_fact_dictionary
 from workflows.schema import ProcessKind
@@ -361,7 +362,9 @@ def home(
         return render(request, "survivor/welcome.html", {"sign_in_name": identity.user.sign_in_name})
     view = _survivor_view(session, settings, identity)
     notices = notifications.latest(session, identity.actor.user_id, limit=5)
-    return render(request, "survivor/home.html", {"view": view, "date_notices": notices})
+    waiting, asked = question_counts(session, identity)
+    context = {"view": view, "date_notices": notices, "questions_waiting": waiting, "questions_asked": asked}
+    return render(request, "survivor/home.html", context)
 
 
 # --- the survivor's contact preferences -------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Questions an advocate asks the survivor to answer on their own pages."""
