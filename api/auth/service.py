@@ -135,7 +135,8 @@ def authenticate(
         verify_password(unknown_user_hash(settings), password)
         _fail(session, identifier, now)
         raise AuthError(WRONG_CREDENTIALS)
-    if not verify_password(user.password_hash, password):
+    # An account whose person has not chosen a passphrase yet costs the same Argon2 work too.
+    if not verify_password(user.password_hash or unknown_user_hash(settings), password):
         _fail(session, identifier, now)
         raise AuthError(WRONG_CREDENTIALS)
     throttle.record_attempt(session, identifier, succeeded=True, now=now)

@@ -24,11 +24,12 @@ from typing import Final, NoReturn
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from api.audit.service import record_event
 from api.auth import throttle
 from api.auth.models import StaffSetupCode
 from api.auth.service import AuthError, check_throttle, revoke_credentials
 from api.orgs.models import User
-from api.orgs.service import find_user_by_email
+from api.orgs.service import find_user_by_email, memberships_of
 from api.security import random_tokens
 from api.security.passwords import check_passphrase, hash_password
 from api.settings import Settings
@@ -93,7 +94,7 @@ def redeem_setup_code(
     first, so it reveals nothing about the code and costs no attempt), and :class:`AuthError`
     with :data:`WRONG_SETUP_CODE` (``field="code"``) for every other failure. On success the
     code is used up, the person's other codes expire, and every session and API token they had
-    ends. The caller records the audit event (it knows which organisations to tell).
+    ends, and each of their organisations' audit trails records it (``people.passphrase_set``).
     """
     problem = check_passphrase(passphrase)
     if problem is not None:
@@ -134,6 +135,15 @@ def redeem_setup_code(
     user.password_hash = hash_password(passphrase, settings=settings)
     session.add(user)
     revoke_credentials(session, user.id, now)  # whoever was signed in as them is out
+    for organisation_id in memberships_of(session, user.id):
+        record_event(
+            session,
+            organisation_id=organisation_id,
+            actor_user_id=user.id,
+            action="people.passphrase_set",
+            subject=f"user:{user.id}",
+            at=now,
+        )
     session.commit()
     session.refresh(user)
     return user

@@ -284,22 +284,6 @@ def require_staff_totp(
     return service.set_require_staff_totp(session, organisation_id=organisation_id, required=required)
 
 
-def record_passphrase_set(session: Session, user: User, *, now: datetime) -> None:
-    """Record, in each of the person's organisations, that they chose a passphrase with a set-up
-    code; commits."""
-    user_id = _id(user.id)
-    for organisation_id in service.memberships_of(session, user_id):
-        record_event(
-            session,
-            organisation_id=organisation_id,
-            actor_user_id=user_id,
-            action="people.passphrase_set",
-            subject=f"user:{user_id}",
-            at=now,
-        )
-    session.commit()
-
-
 # --- internals ------------------------------------------------------------------------------------
 
 

@@ -318,14 +318,10 @@ def welcome(request: Request, session: SessionDep, settings: SettingsDep, form: 
     elif passphrase != again:
         errors.add("passphrase_again", "The two passphrases are not the same. Type it again in both boxes.")
     if not errors:
-        now = now_utc()
         try:
-            user = redeem_setup_code(
-                session, settings, email=email, code=code, passphrase=passphrase, now=now
-            )
+            redeem_setup_code(session, settings, email=email, code=code, passphrase=passphrase, now=now_utc())
         except auth_service.AuthError as exc:  # ThrottledError included: its message says how long
             errors.add(exc.field or "code", exc.message)
         else:
-            people.record_passphrase_set(session, user, now=now)
             return RedirectResponse("/sign-in?welcome=1", status_code=303)
     return _welcome_page(request, values={"email": email, "code": code}, errors=errors)
