@@ -415,3 +415,27 @@ def test_changing_ones_own_passphrase(
     assert len(sessions) == 1
     with browser(fast) as later:
         sign_in(later, "bea@harbour.example", NEW_PASSPHRASE)
+
+
+def test_someone_removed_by_mistake_and_added_again_is_told_to_be_reactivated(
+    site: TestClient, world: World, db_session: Session
+) -> None:
+    as_admin(site)
+    cal = id_of(world.lawyer)
+    post_form(site, f"/organisation/people/{cal}", {"action": "remove"}, token_page="/organisation/people")
+
+    again = post_form(
+        site,
+        "/organisation/people",
+        {"name": "Cal Lawyer", "email": "cal@harbour.example", "role": "lawyer"},
+        token_page="/organisation/people",
+    )
+
+    assert again.status_code == 200
+    assert "Their account is deactivated" in again.text
+    reactivated = post_form(
+        site, f"/organisation/people/{cal}", {"action": "reactivate"}, token_page="/organisation/people"
+    )
+    assert location(reactivated) == "/organisation/people?done=reactivate"
+    db_session.expire_all()
+    assert db_session.get_one(User, cal).is_active

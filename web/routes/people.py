@@ -85,6 +85,7 @@ def _people_page(
         "partners": people.partners_of(session, identity.actor, organisation_id, now=now),
         "role_choices": ROLE_CHOICES,
         "role_names": ROLE_NAMES,
+        "short_roles": [(role.value, name) for role, name in ROLE_NAMES.items()],
         "errors": errors or FormErrors(),
         "values": values or {},
         "issued": issued,
