@@ -169,6 +169,13 @@ def new_setup_code(
     over the account of someone another organisation answers for.
     """
     authorise(actor, organisation_id)
+    theirs = service.memberships_of(session, user_id)
+    partners = set(service.partner_organisation_ids(session, organisation_id))
+    if organisation_id not in theirs and not any(
+        org in partners and role is Role.LAWYER for org, role in theirs.items()
+    ):
+        # The same answer for an id that does not exist: nothing about other people leaks.
+        raise OrgError("This person is not in the organisation.")
     user = service.get_user(session, user_id)
     if not _answers_for(session, organisation_id, user_id):
         raise OrgError(

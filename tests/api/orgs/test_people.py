@@ -356,8 +356,10 @@ def test_a_new_code_only_for_someone_the_organisation_alone_answers_for(
 
     with pytest.raises(OrgError, match="another organisation"):
         people.new_setup_code(db_session, cheap_settings, admin, home, id_of(world.foreign_advocate), now=NOW)
-    with pytest.raises(OrgError, match="another organisation"):  # a firm that is not a partner
+    with pytest.raises(OrgError, match="not in the organisation"):  # a firm that is not a partner
         people.new_setup_code(db_session, cheap_settings, admin, home, id_of(world.unlinked_lawyer), now=NOW)
+    with pytest.raises(OrgError, match="not in the organisation"):  # nobody has this id
+        people.new_setup_code(db_session, cheap_settings, admin, home, 10**9, now=NOW)
     # The partner firm has no admin of its own: its lawyer's passphrase is the home admin's to reset.
     _, issued = people.new_setup_code(
         db_session, cheap_settings, admin, home, id_of(world.partner_lawyer), now=NOW
