@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from api.access import actor_for
+from api.access import Actor, actor_for
 from api.audit.models import CaseEvent
 from api.auth.models import StaffSetupCode, UserSession
 from api.auth.service import AuthError, ThrottledError, authenticate, start_session
@@ -37,7 +37,7 @@ def world(db_session: Session, cheap_settings: Settings) -> World:
     return make_world(db_session, cheap_settings)
 
 
-def admin_of(session: Session, world: World):  # type: ignore[no-untyped-def]
+def admin_of(session: Session, world: World) -> Actor:
     return actor_for(session, world.admin)
 
 
