@@ -37,6 +37,7 @@ from web.routes.form_fill import router as form_fill_router
 from web.routes.home import router as home_router
 from web.routes.interview import router as interview_router
 from web.routes.messages import router as messages_router
+from web.routes.people import router as people_router
 from web.routes.reminders import router as reminders_router
 from web.routes.setup import router as setup_router
 from web.routes.sharing import router as sharing_router
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(flsa_wages_router)
     app.include_router(deadlines_router)
     app.include_router(reminders_router)
+    app.include_router(people_router)
     app.include_router(survivor_safety_router)
     app.include_router(survivor_evidence_router)
     app.include_router(messages_router)

@@ -71,3 +71,23 @@ class ApiToken(SQLModel, table=True):
     def scope_set(self) -> frozenset[str]:
         """The scopes as a set."""
         return frozenset(self.scopes.split())
+
+
+class StaffSetupCode(SQLModel, table=True):
+    """A one-time code with which a member of staff chooses their passphrase (a new colleague, or
+    someone who forgot theirs). Only its keyed hash is stored, as for survivor access codes."""
+
+    __tablename__: ClassVar[str] = "staff_setup_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    code_hash: str = Field(max_length=128, unique=True)  # HMAC-SHA-256 under REDRESS_SECRET_KEY
+    # Who issued it: the admin, kept for the trail (the row stays if their account is deleted).
+    created_by_user_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("app_user.id", ondelete="SET NULL"), nullable=True)
+    )
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))

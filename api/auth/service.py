@@ -135,7 +135,8 @@ def authenticate(
         verify_password(unknown_user_hash(settings), password)
         _fail(session, identifier, now)
         raise AuthError(WRONG_CREDENTIALS)
-    if not verify_password(user.password_hash, password):
+    # An account whose person has not chosen a passphrase yet costs the same Argon2 work too.
+    if not verify_password(user.password_hash or unknown_user_hash(settings), password):
         _fail(session, identifier, now)
         raise AuthError(WRONG_CREDENTIALS)
     throttle.record_attempt(session, identifier, succeeded=True, now=now)
@@ -192,7 +193,42 @@ def set_password(session: Session, settings: Settings, *, user_id: int, password
     user = _user(session, user_id)
     user.password_hash = hash_password(password, settings=settings)
     session.add(user)
-    _revoke_credentials(session, user_id, now)
+    revoke_credentials(session, user_id, now)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def change_password(
+    session: Session,
+    settings: Settings,
+    *,
+    user_id: int,
+    current: str,
+    new: str,
+    keep_session_id: str,
+    now: datetime,
+) -> User:
+    """A signed-in person changes their own passphrase, proving the current one; commit.
+
+    Throttled like sign-in (a stolen session must not become a way to guess the passphrase).
+    :class:`AuthError` with ``field="current"`` for a wrong current passphrase and
+    ``field="new"`` when the new one breaks the policy. Every other session of the person ends
+    (this browser's, ``keep_session_id``, stays signed in); their API tokens keep working.
+    """
+    user = _user(session, user_id)
+    identifier = throttle.email_identifier(user.email or f"user-{user_id}")
+    check_throttle(session, settings, identifier, now)
+    if not verify_password(user.password_hash, current):
+        _fail(session, identifier, now)
+        raise AuthError("Your current passphrase is not right.", field="current")
+    problem = check_passphrase(new)
+    if problem is not None:
+        raise AuthError(problem, field="new")
+    throttle.record_attempt(session, identifier, succeeded=True, now=now)
+    user.password_hash = hash_password(new, settings=settings)
+    session.add(user)
+    revoke_credentials(session, user_id, now, keep_session_id=keep_session_id, tokens=False)
     session.commit()
     session.refresh(user)
     return user
@@ -589,10 +625,22 @@ def _decrypt_totp_secret(
     return decrypt_field(data_key, sealed, aad=_totp_binding(user_id).encode()).decode("ascii")
 
 
-def _revoke_credentials(session: Session, user_id: int, now: datetime) -> None:
-    for table in (UserSession, ApiToken):
+def revoke_credentials(
+    session: Session, user_id: int, now: datetime, *, keep_session_id: str | None = None, tokens: bool = True
+) -> None:
+    """End the user's sessions (but ``keep_session_id``) and, if ``tokens``, their API tokens.
+
+    Added to the caller's unit of work, not committed here.
+    """
+    sessions = update(UserSession).where(
+        col(UserSession.user_id) == user_id, col(UserSession.revoked_at).is_(None)
+    )
+    if keep_session_id is not None:
+        sessions = sessions.where(col(UserSession.id) != keep_session_id)
+    session.execute(sessions.values(revoked_at=now))
+    if tokens:
         session.execute(
-            update(table)
-            .where(col(table.user_id) == user_id, col(table.revoked_at).is_(None))
+            update(ApiToken)
+            .where(col(ApiToken.user_id) == user_id, col(ApiToken.revoked_at).is_(None))
             .values(revoked_at=now)
         )

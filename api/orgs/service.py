@@ -39,6 +39,9 @@ from api.security.passwords import check_passphrase, hash_password
 from api.settings import Settings
 
 ALREADY_SET_UP: Final = "Redress is already set up"
+# The password hash of an account whose person has not chosen a passphrase yet: no passphrase
+# matches it (``verify_password`` refuses an empty hash), so nobody can sign in as them.
+NO_PASSPHRASE: Final = ""
 # Any fixed number: PostgreSQL advisory locks are keyed by an integer chosen by the application.
 _FIRST_RUN_LOCK: Final = 0x5245_4452  # "REDR"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -304,19 +307,22 @@ def create_user(
     email: str,
     display_name: str,
     role: Role | str,
-    password: str,
+    password: str | None,
     now: datetime | None = None,
 ) -> User:
     """Create a staff account (admin, advocate or lawyer) in the organisation.
 
     The email is stored lower-case and must be new; someone who already has an account joins
-    another organisation with :func:`add_membership` instead.
+    another organisation with :func:`add_membership` instead. ``password`` None makes an account
+    with no usable passphrase yet (:data:`NO_PASSPHRASE`): the person chooses one with a set-up
+    code (:mod:`api.auth.setup_codes`), so the admin who adds them never knows it.
     """
     staff_role = _staff_role(role)
     get_organisation(session, organisation_id)
     clean_email = normalise_email(email)
     name = _clean_name(display_name, field="display_name", what="the person's name")
-    _check_password(password)
+    if password is not None:
+        _check_password(password)
     if find_user_by_email(session, clean_email) is not None:
         raise OrgError(
             "Someone already has an account with this email. Add them to the organisation instead.",
@@ -325,7 +331,7 @@ def create_user(
     user = User(
         email=clean_email,
         display_name=name,
-        password_hash=hash_password(password, settings=settings),
+        password_hash=NO_PASSPHRASE if password is None else hash_password(password, settings=settings),
         created_at=_now(now),
     )
     session.add(user)

@@ -294,6 +294,17 @@ EXPECTED: Final[dict[tuple[str, str], Row]] = {
     ("GET", "/calendar/{token}.ics"): everyone(NOT_FOUND),  # an unknown token, whoever asks
     ("GET", "/organisation/reminders"): {**staff_page(FORBIDDEN), ADMIN: _cell(OK)},
     ("POST", "/organisation/reminders"): {**staff_page(FORBIDDEN), ADMIN: _cell(FORM_REFUSED)},
+    # Issue 3: the organisation's people and partners (its admins only), /welcome with a set-up
+    # code (anyone: nothing there depends on who is signed in), one's own passphrase.
+    ("GET", "/organisation/people"): {**staff_page(FORBIDDEN), ADMIN: _cell(OK)},
+    ("POST", "/organisation/people"): {**staff_page(FORBIDDEN), ADMIN: _cell(FORM_REFUSED)},
+    ("POST", "/organisation/people/{user_id}"): {**staff_page(FORBIDDEN), ADMIN: _cell(FORM_REFUSED)},
+    ("POST", "/organisation/partners"): {**staff_page(FORBIDDEN), ADMIN: _cell(FORM_REFUSED)},
+    ("POST", "/organisation/security"): {**staff_page(FORBIDDEN), ADMIN: _cell(FORM_REFUSED)},
+    ("GET", "/welcome"): everyone(OK),
+    ("POST", "/welcome"): everyone(FORM_REFUSED),
+    ("GET", "/account/passphrase"): staff_page(OK),
+    ("POST", "/account/passphrase"): staff_page(FORM_REFUSED),
     ("GET", "/survivor/contact-preferences"): by_kind(
         anonymous=TO_SURVIVOR_SIGN_IN, caseworkers=see("/cases"), lawyers=see("/cases"), survivors=OK
     ),
@@ -425,6 +436,12 @@ FORMS: Final[dict[tuple[str, str], dict[str, str]]] = {
     ("POST", "/notifications/digest"): {"digest": ""},
     ("POST", "/account/calendar"): {"action": ""},
     ("POST", "/organisation/reminders"): {"hour_limit": "noon"},
+    ("POST", "/organisation/people"): {"name": "", "email": "", "role": ""},
+    ("POST", "/organisation/people/{user_id}"): {"action": ""},
+    ("POST", "/organisation/partners"): {"action": ""},
+    ("POST", "/organisation/security"): {"staff_totp": ""},
+    ("POST", "/welcome"): {"email": "", "code": "", "passphrase": ""},
+    ("POST", "/account/passphrase"): {"current": "", "new": ""},
     ("POST", "/survivor/contact-preferences"): {"reminders": ""},
     ("POST", "/survivor/exit"): {},
     ("POST", "/survivor/before-you-continue"): {},
@@ -768,6 +785,7 @@ def _url(template: str, target: Target, share_id: int = 0, token_id: int = 0, qu
         file_id=target.file_id,
         fill_id="no-such-fill",
         question_id=question_id or target.question_id,
+        user_id=target.advocate_id,  # the people page's member: the home one, or another organisation's
     )
 
 

@@ -1,4 +1,7 @@
-"""A member of staff's own account: personal API tokens and the authenticator app (TOTP).
+"""A member of staff's own account: personal API tokens, the passphrase and the authenticator app.
+
+``/account/passphrase`` changes one's own passphrase (the current one first, throttled like
+sign-in); every other browser signed in as the person is signed out.
 
 A new token's value is shown once, in the response to the form that created it, and never
 again (only its hash is stored); the page is not cached (``Cache-Control: no-store``).
@@ -26,7 +29,7 @@ from api.security.totp import provisioning_uri
 from web.forms import CsrfProtected, FormDep, FormErrors, list_field, text_field
 from web.identity import OptionalIdentity, SignInRequired, StaffIdentity, now_utc
 from web.rendering import render
-from web.routes.sign_in import NextQuery, finish_sign_in, pending_user
+from web.routes.sign_in import PASSWORD_MAX_LENGTH, NextQuery, finish_sign_in, pending_user
 
 router = APIRouter(include_in_schema=False)
 
@@ -67,6 +70,10 @@ def account(
     notices = {
         "revoked": "The token was revoked. Anything using it can no longer reach Redress.",
         "second-factor": "Your authenticator app is set up. You will need a code from it when you sign in.",
+        "passphrase": (
+            "Your passphrase was changed. Any other browser signed in as you was signed out; "
+            "your API tokens still work (revoke them below if someone else may know them)."
+        ),
     }
     return _account_page(request, session, identity.user, notice=notices.get(done or ""))
 
@@ -102,6 +109,57 @@ def revoke_token(token_id: int, session: SessionDep, identity: StaffIdentity) ->
     except auth_service.AuthError:  # not theirs, or no such token: the same answer
         raise HTTPException(status_code=404) from None
     return RedirectResponse("/account?done=revoked", status_code=303)
+
+
+# --- the passphrase -------------------------------------------------------------------------------
+
+
+def _passphrase_page(request: Request, errors: FormErrors | None = None) -> Response:
+    return render(
+        request,
+        "staff/passphrase.html",
+        {"errors": errors or FormErrors()},
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/account/passphrase")
+def passphrase_form(request: Request, identity: StaffIdentity) -> Response:
+    """The form to change one's own passphrase."""
+    return _passphrase_page(request)
+
+
+@router.post("/account/passphrase", dependencies=[CsrfProtected])
+def change_passphrase(
+    request: Request, session: SessionDep, settings: SettingsDep, identity: StaffIdentity, form: FormDep
+) -> Response:
+    """Check the current passphrase and set the new one; every other browser is signed out."""
+    current = text_field(form, "current", strip=False, max_length=PASSWORD_MAX_LENGTH)
+    new = text_field(form, "new", strip=False, max_length=PASSWORD_MAX_LENGTH)
+    again = text_field(form, "new_again", strip=False, max_length=PASSWORD_MAX_LENGTH)
+    errors = FormErrors()
+    if not current:
+        errors.add("current", "Enter your current passphrase.")
+    if not new:
+        errors.add("new", "Enter a new passphrase.")
+    elif new != again:
+        errors.add("new_again", "The two new passphrases are not the same. Type it again in both boxes.")
+    if not errors:
+        try:
+            auth_service.change_password(
+                session,
+                settings,
+                user_id=_id(identity.user),
+                current=current,
+                new=new,
+                keep_session_id=identity.user_session.id,
+                now=now_utc(),
+            )
+        except auth_service.AuthError as exc:  # ThrottledError included: its message says how long
+            errors.add(exc.field or "current", exc.message)
+    if errors:
+        return _passphrase_page(request, errors)
+    return RedirectResponse("/account?done=passphrase", status_code=303)
 
 
 # --- the authenticator app ------------------------------------------------------------------------

@@ -106,14 +106,20 @@ def with_next(path: str, next_path: str | None) -> str:
 
 @router.get("/sign-in")
 def sign_in_form(
-    request: Request, session: SessionDep, identity: OptionalIdentity, next: NextQuery = None
+    request: Request,
+    session: SessionDep,
+    identity: OptionalIdentity,
+    next: NextQuery = None,
+    welcome: str | None = None,
 ) -> Response:
-    """The sign-in form (or straight on, for someone already signed in)."""
+    """The sign-in form (or straight on, for someone already signed in); ``welcome=1`` after
+    choosing a passphrase with a set-up code."""
     if identity is not None and not identity.is_survivor:
         return RedirectResponse(safe_next(next, DEFAULT_NEXT), status_code=303)
     if not orgs_service.is_set_up(session):
         return RedirectResponse("/setup", status_code=303)
-    return render(request, "staff/sign_in.html", {"values": {}, "errors": FormErrors(), "next": next})
+    context = {"values": {}, "errors": FormErrors(), "next": next, "welcome": welcome == "1"}
+    return render(request, "staff/sign_in.html", context)
 
 
 @router.post("/sign-in", dependencies=[CsrfProtected])
