@@ -16,13 +16,15 @@ from sqlmodel import Session
 
 from api.access import actor_for
 from api.cases import service as cases_service
-from api.cases.models import LegalCase
+from api.cases.models import ApplicationStatus, LegalCase
 from api.cases.sharing import share_case
+from api.cases.status import set_application_status
 from api.cases.survivor_access import issue_access_code, redeem_access_code
 from api.deadlines import service as deadlines_service
 from api.orgs import service as orgs_service
 from api.orgs.models import Role
 from api.settings import Settings
+from api.survivor_questions import service as survivor_questions
 
 DEMO_PASSWORD: Final = "demo-passphrase-not-secret"
 SURVIVOR_PASSPHRASE: Final = "blue-kettle-morning-walk"
@@ -162,7 +164,7 @@ def load_demo(session: Session, settings: Settings, *, now: datetime, today: dat
         },
     )  # fmt: skip
     # 7. A T visa in the United States, filed and waiting; US business days and federal holidays.
-    open_case(
+    egret = open_case(
         "DEMO-007 Egret", "es", ["us.t_visa"],
         {
             "person.date_of_birth": "1994-02-03", "exploitation.start_date": _ago(today, 3 * 365),
@@ -182,6 +184,13 @@ def load_demo(session: Session, settings: Settings, *, now: datetime, today: dat
     survivor = redeem_access_code(
         session, settings, code=code, passphrase=SURVIVOR_PASSPHRASE, display_name="Ana", now=now
     )
+    # The advocate asked the person one question on their own pages, in their language.
+    survivor_questions.ask(
+        session, settings, actor, swallow, fact_key="exploitation.start_date",
+        note="Roughly is fine: the month and year you started working there.", now=now,
+    )  # fmt: skip
+    (t_visa,) = cases_service.list_applications(session, actor, egret)
+    set_application_status(session, actor, egret, t_visa, ApplicationStatus.FILED.value, now=now)
     return [
         DemoLogin("org admin", admin.display_name, "admin@northbridge.example", DEMO_PASSWORD),
         DemoLogin("advocate", advocate.display_name, "advocate@northbridge.example", DEMO_PASSWORD),

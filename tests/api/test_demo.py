@@ -9,11 +9,12 @@ from sqlmodel import Session, select
 
 from api.access import actor_for
 from api.cases import service as cases_service
-from api.cases.models import LegalCase
+from api.cases.models import ApplicationStatus, LegalCase
 from api.deadlines import service as deadlines_service
 from api.demo.service import DemoRefused, load_demo
 from api.orgs.service import find_user_by_email
 from api.settings import Settings
+from api.survivor_questions.models import SurvivorQuestion
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 22)
@@ -64,6 +65,11 @@ def test_demo_creates_people_and_cases_at_different_stages(
     # And the survivor is linked to their own case only
     assert cases[0].survivor_user_id is not None
     assert all(case.survivor_user_id is None for case in cases[1:])
+    # And the survivor has a question waiting; the T visa has been filed
+    asked = db_session.exec(select(SurvivorQuestion).where(SurvivorQuestion.case_id == cases[0].id)).all()
+    assert [q.fact_key for q in asked] == ["exploitation.start_date"]
+    (t_visa,) = cases_service.list_applications(db_session, actor, cases[6])
+    assert t_visa.status == ApplicationStatus.FILED
 
 
 def test_demo_refuses_a_database_in_use(db_session: Session, cheap_settings: Settings) -> None:
