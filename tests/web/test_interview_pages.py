@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
@@ -406,6 +407,50 @@ def test_with_htmx_the_next_question_comes_back_as_a_fragment_with_its_url(inter
     assert "<html" not in response.text
     assert "<title>What kinds of exploitation happened?" in response.text
     assert "autofocus" in response.text
+    assert interview.facts()["person.british_citizen"] is True
+
+
+def test_an_htmx_answer_costs_a_few_statements_on_one_connection(interview: Interview) -> None:
+    """The interview's answer is the busiest request (issue 3): its budget of statements is
+    kept here, so that a change adding a query to every answer is noticed."""
+    interview.seed({"person.date_of_birth": "1995-04-12", "person.british_citizen": False})
+    url = interview.question("person.british_citizen")
+    token = csrf(interview.client, url)
+    engine = interview.client.app.state.db_engine  # type: ignore[attr-defined]
+    statements: list[str] = []
+    checkouts: list[object] = []
+
+    def on_statement(*args: object) -> None:
+        statements.append(" ".join(str(args[2]).split()[:3]))
+
+    def on_checkout(*args: object) -> None:
+        checkouts.append(args[0])
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    event.listen(engine.pool, "checkout", on_checkout)
+    try:
+        response = interview.client.post(
+            url, data={"answer": "yes", "csrf_token": token}, headers={"HX-Request": "true"}
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+        event.remove(engine.pool, "checkout", on_checkout)
+
+    assert response.status_code == 200
+    assert "/questions/" in response.headers["HX-Push-Url"]
+    # Reads: the session with its user and memberships, the case with its organisation, the
+    # applications, the facts, the generated documents' facts, the deadline rows. Writes: the
+    # superseded fact, the new fact, the event, the application, the case.
+    assert len(statements) <= 11, statements
+    writes = sorted(s for s in statements if not s.startswith("SELECT"))
+    assert writes == [
+        "INSERT INTO case_event",
+        "INSERT INTO case_fact",
+        "UPDATE application SET",
+        "UPDATE case_fact SET",
+        "UPDATE legal_case SET",
+    ]
+    assert len(checkouts) == 1  # one connection: a fragment has no notification bell to count
     assert interview.facts()["person.british_citizen"] is True
 
 
