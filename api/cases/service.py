@@ -498,6 +498,17 @@ def change_facts(
     if not changed:
         return report
 
+    # Everything is read and worked out before the first write: on SQLite, the write
+    # transaction holds the database's one write lock, for which other answers queue.
+    mark_documents_stale(session, saved_id(case), changed)
+    deadlines_service.sync_deadlines(session, case, applications, evaluations_after, now)
+    changed_set = set(changed)
+    application_columns = []
+    for application, workflow, evaluation in zip(applications, workflows, evaluations_after, strict=True):
+        answered_here = bool(changed_set & {q.fact for q in workflow.questions})
+        columns = _evaluated_columns(application, evaluation, today, promote=answered_here)
+        if columns or answered_here:
+            application_columns.append((application, {**columns, "updated_at": now}))
     new_values = [NewValue(key, parsed[key], source, actor.user_id) for key in changed]
     try:
         facts_store.supersede_and_add(session, dictionary, case, data_key, rows, new_values, now)
@@ -515,15 +526,9 @@ def change_facts(
         subjects=changed,
         at=now,
     )
-    mark_documents_stale(session, saved_id(case), changed)
-    changed_set = set(changed)
-    for application, workflow, evaluation in zip(applications, workflows, evaluations_after, strict=True):
-        answered_here = bool(changed_set & {q.fact for q in workflow.questions})
-        columns = _evaluated_columns(application, evaluation, today, promote=answered_here)
-        if columns or answered_here:
-            _write_columns(session, application, {**columns, "updated_at": now})
+    for application, columns in application_columns:
+        _write_columns(session, application, columns)
     _write_columns(session, case, {"next_deadline_on": _next_case_deadline(applications), "updated_at": now})
-    deadlines_service.sync_deadlines(session, case, applications, evaluations_after, now)
     try:
         session.commit()
     except IntegrityError:  # another request superseded the same fact first (one current row)

@@ -57,8 +57,8 @@ def sync_deadlines(
     and its pending reminders are cancelled. A date entered from a letter still wins. Rules that
     no longer apply become ``gone``. Adds to the session; the caller commits.
     """
-    # No flush here: the caller's commit must stay the first write to reach the database, so
-    # that a concurrent change of the same facts fails there, where the caller handles it.
+    # No flush here: the caller's own writes must be the first to reach the database, so that
+    # a concurrent change of the same facts fails there, where the caller handles it.
     with session.no_autoflush:
         # Most changes of facts move no deadline: a look at the rows as plain values settles
         # that without loading them as objects; only rows out of step are loaded and updated.
