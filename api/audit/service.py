@@ -25,6 +25,7 @@ SUBJECT_MAX_LENGTH: Final = 200
 # ``area.verb``: a fixed vocabulary chosen by the code, never free text from a user.
 _ACTION_RE: Final = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
 _EVENTS: Final[Table] = CaseEvent.__table__  # type: ignore[attr-defined]
+_INSERT_EVENT: Final = insert(_EVENTS)  # built once: building costs more than running it
 
 
 def record_event(
@@ -85,7 +86,7 @@ def insert_events(
             }
             for subject in subjects
         ]
-        session.execute(insert(_EVENTS), rows)
+        session.execute(_INSERT_EVENT, rows)
 
 
 def _check(action: str, at: datetime, subject: str | None) -> None:

@@ -31,7 +31,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from sqlalchemy import Table, event, insert, update
+from sqlalchemy import Table, bindparam, event, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -47,6 +47,12 @@ from workflows.types import Money
 _READ_AS_OF = date.max
 _CACHE: Final = "redress_current_facts"
 _FACTS: Final[Table] = CaseFact.__table__  # type: ignore[attr-defined]
+# The statements of every answer, built once: building one costs more than running it.
+_CURRENT_ROWS: Final = select(CaseFact).where(
+    col(CaseFact.case_id) == bindparam("case_id"), col(CaseFact.superseded_at).is_(None)
+)
+_SUPERSEDE: Final = update(_FACTS).where(_FACTS.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT: Final = insert(_FACTS)
 
 
 def data_key_of(settings: Settings, case: LegalCase) -> bytes:
@@ -85,9 +91,7 @@ class NewValue:
 
 def current_rows(session: Session, case: LegalCase) -> dict[str, CaseFact]:
     """The current (not superseded) row of every fact of ``case``, by key."""
-    rows = session.exec(
-        select(CaseFact).where(col(CaseFact.case_id) == case.id, col(CaseFact.superseded_at).is_(None))
-    ).all()
+    rows = session.exec(_CURRENT_ROWS, params={"case_id": case.id}).all()
     return {row.key: row for row in rows}
 
 
@@ -188,12 +192,10 @@ def supersede_and_add(
     forget_current_facts(session)
     old_rows = [current[new.key] for new in values if new.key in current]
     if old_rows:
-        session.execute(
-            update(_FACTS).where(_FACTS.c.id.in_([row.id for row in old_rows])).values(superseded_at=now)
-        )
+        session.execute(_SUPERSEDE, {"ids": [row.id for row in old_rows], "superseded_at": now})
         for row in old_rows:
             set_committed_value(row, "superseded_at", now)
-    session.execute(insert(_FACTS), [encoded_columns(dictionary, case, data_key, new, now) for new in values])
+    session.execute(_INSERT, [encoded_columns(dictionary, case, data_key, new, now) for new in values])
 
 
 def encode(

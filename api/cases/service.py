@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
-from sqlalchemy import Table, event, func, update
+from sqlalchemy import Table, bindparam, event, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -70,6 +70,18 @@ _LOADED_ORGANISATIONS: Final = "redress_loaded_organisations"
 _APPLICATIONS: Final = "redress_case_applications"
 _APPLICATION_TABLE: Final[Table] = Application.__table__  # type: ignore[attr-defined]
 _CASE_TABLE: Final[Table] = LegalCase.__table__  # type: ignore[attr-defined]
+# The statements of every answer, built once: building one costs more than running it.
+_CASE_WITH_ORGANISATION: Final = (
+    select(LegalCase, Organisation)
+    .join(Organisation, col(Organisation.id) == col(LegalCase.organisation_id))
+    .where(col(LegalCase.public_id) == bindparam("public_id"))
+)
+_APPLICATIONS_OF_CASE: Final = (
+    select(Application).where(col(Application.case_id) == bindparam("case_id")).order_by(col(Application.id))
+)
+# The columns to set are the parameters' other keys.
+_UPDATE_APPLICATION: Final = update(_APPLICATION_TABLE).where(_APPLICATION_TABLE.c.id == bindparam("row_id"))
+_UPDATE_CASE: Final = update(_CASE_TABLE).where(_CASE_TABLE.c.id == bindparam("row_id"))
 
 
 # --- cases --------------------------------------------------------------------------------------
@@ -151,11 +163,7 @@ def get_case(
     # The organisation comes along: the pages that open a case need its time zone for "today",
     # and ``session.get(Organisation, …)`` then finds it without a query. The identity map only
     # holds weak references, so the session keeps one to it for its lifetime (one request).
-    found = session.exec(
-        select(LegalCase, Organisation)
-        .join(Organisation, col(Organisation.id) == col(LegalCase.organisation_id))
-        .where(LegalCase.public_id == public_id)
-    ).first()
+    found = session.exec(_CASE_WITH_ORGANISATION, params={"public_id": public_id}).first()
     if found is None:
         raise CaseNotFound(public_id)
     case, organisation = found
@@ -592,7 +600,7 @@ def _applications(session: Session, case: LegalCase) -> Sequence[Application]:
     found = cache.get(saved_id(case))
     if found is None:
         found = cache[saved_id(case)] = session.exec(
-            select(Application).where(Application.case_id == saved_id(case)).order_by(col(Application.id))
+            _APPLICATIONS_OF_CASE, params={"case_id": saved_id(case)}
         ).all()
     return found
 
@@ -645,8 +653,8 @@ def _evaluated_columns(
 def _write_columns(session: Session, row: Application | LegalCase, columns: Mapping[str, object]) -> None:
     """Update ``columns`` of ``row`` with one plain statement now (in the caller's transaction),
     and the object in hand with it, without the unit of work's bookkeeping."""
-    table = _APPLICATION_TABLE if isinstance(row, Application) else _CASE_TABLE
-    session.execute(update(table).where(table.c.id == saved_id(row)).values(**columns))
+    statement = _UPDATE_APPLICATION if isinstance(row, Application) else _UPDATE_CASE
+    session.execute(statement, {"row_id": saved_id(row), **columns})
     for name, value in columns.items():
         set_committed_value(row, name, value)
 

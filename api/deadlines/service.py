@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -69,6 +69,11 @@ def sync_deadlines(
 
 _COMPARED: Final = ("label", "kind", "basis", "confidence", "explanation", "trigger_label", "trigger_date",
                     "day_type", "holidays_skipped")  # fmt: skip
+# Built once (every answer runs it): building a statement costs more than running this one.
+_ROWS_AS_VALUES: Final = core_select(
+    _DEADLINES.c.application_id, _DEADLINES.c.rule_id, _DEADLINES.c.state, _DEADLINES.c.computed_due,
+    _DEADLINES.c.override_due, *(_DEADLINES.c[name] for name in _COMPARED),
+).where(_DEADLINES.c.application_id.in_(bindparam("ids", expanding=True)))  # fmt: skip
 
 
 def _in_step(
@@ -76,13 +81,7 @@ def _in_step(
 ) -> bool:
     """Whether :func:`_sync` would change nothing: every computed deadline has its row, live, with
     the same date and explanation, and every other row of these applications is gone or overridden."""
-    table = _DEADLINES
-    rows = session.execute(
-        core_select(
-            table.c.application_id, table.c.rule_id, table.c.state, table.c.computed_due,
-            table.c.override_due, *(table.c[name] for name in _COMPARED),
-        ).where(table.c.application_id.in_([saved_id(a) for a in applications]))
-    ).all()  # fmt: skip
+    rows = session.execute(_ROWS_AS_VALUES, {"ids": [saved_id(a) for a in applications]}).all()
     by_key = {(row.application_id, row.rule_id): row for row in rows}
     for application, evaluation in zip(applications, evaluations, strict=True):
         application_id = saved_id(application)

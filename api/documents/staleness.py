@@ -12,12 +12,16 @@ import json
 from collections.abc import Collection
 from typing import Final
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam
 from sqlmodel import Session, col, select
 
 from api.documents.models import DocumentVersion, GenerationStatus
 
 _VERSIONS: Final[Table] = DocumentVersion.__table__  # type: ignore[attr-defined]
+# Built once (every answer runs it): building a statement costs more than running this one.
+_FACTS_USED: Final = select(_VERSIONS.c.id, _VERSIONS.c.facts_used).where(
+    _VERSIONS.c.case_id == bindparam("case_id"), _VERSIONS.c.status == GenerationStatus.DONE.value
+)
 
 
 def mark_documents_stale(session: Session, case_id: int, changed_keys: Collection[str]) -> None:
@@ -32,11 +36,7 @@ def mark_documents_stale(session: Session, case_id: int, changed_keys: Collectio
     # No autoflush: the caller's pending fact rows are flushed by its own commit, where it
     # handles a concurrent change; flushing them here would raise outside that handling.
     with session.no_autoflush:
-        used = session.execute(
-            select(_VERSIONS.c.id, _VERSIONS.c.facts_used).where(
-                _VERSIONS.c.case_id == case_id, _VERSIONS.c.status == GenerationStatus.DONE.value
-            )
-        ).all()
+        used = session.execute(_FACTS_USED, {"case_id": case_id}).all()
         hit_ids = [version_id for version_id, facts_used in used if changed & set(json.loads(facts_used))]
         if not hit_ids:
             return
