@@ -15,8 +15,9 @@ from api.db.session import get_session
 from api.settings import Settings
 
 
-def get_app_settings(request: Request) -> Settings:
-    """The settings the app was created with."""
+async def get_app_settings(request: Request) -> Settings:
+    """The settings the app was created with (``async``: a plain ``def`` dependency would be
+    run in a worker thread, a hand-over that costs far more than reading an attribute)."""
     settings: Settings = request.app.state.settings
     return settings
 

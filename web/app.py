@@ -81,6 +81,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.state.settings = settings
+    # First: the interview's answers are the busiest requests, and routes are tried in order.
+    # None of its paths (/cases/{id}/applications/{id}[/questions/{key}|/check-answers]) is
+    # the path of another route (tests/web/test_interview_pages.py checks it).
+    app.include_router(interview_router)
     app.include_router(create_api_router())
     # The same report at the conventional path for load balancers and uptime checks.
     app.include_router(health_router, include_in_schema=False)
@@ -94,7 +98,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(form_fill_router)
     app.include_router(documents_router)
     app.include_router(sharing_router)
-    app.include_router(interview_router)
     app.include_router(survivor_router)
     app.include_router(wages_router)
     app.include_router(flsa_wages_router)

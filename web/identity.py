@@ -85,6 +85,16 @@ def optional_identity(request: Request, session: SessionDep, settings: SettingsD
 
 def staff_identity(request: Request, session: SessionDep, settings: SettingsDep) -> Identity:
     """Dependency: a signed-in member of staff (admin, advocate or lawyer), or sign in."""
+    return require_staff(request, session, settings)
+
+
+def require_staff(request: Request, session: Session, settings: Settings) -> Identity:
+    """:func:`staff_identity` as a plain call, for a route that resolves the person itself.
+
+    FastAPI runs each plain ``def`` dependency in a worker thread of its own, a hand-over that
+    costs about as much as reading the session; the interview's answer, the busiest page,
+    resolves the person in its own thread instead.
+    """
     identity = identify(request, session, settings)
     if identity is None or identity.is_survivor:
         # A survivor who follows a staff link goes back to their own page, not a staff sign-in.

@@ -44,12 +44,17 @@ def render(
     headers: Mapping[str, str] | None = None,
     background: BackgroundTask | None = None,
 ) -> HTMLResponse:
-    """Render ``template`` (or only its ``block`` for htmx requests) with the common context."""
+    """Render ``template`` (or only its ``block`` for htmx requests) with the common context.
+
+    A block alone has no page header, so the bell's unread count (a query on a connection of
+    its own) is counted only for whole pages.
+    """
     settings = request.app.state.settings
     identity: Identity | None = getattr(request.state, "identity", None)
+    fragment = block if block is not None and is_htmx(request) else None
     idle_warning = None
     unread = None
-    if identity is not None and not identity.is_survivor:
+    if identity is not None and not identity.is_survivor and fragment is None:
         unread = _unread_notifications(request, identity)
     if identity is not None:
         idle_warning = auth_service.seconds_until_idle_timeout(
@@ -65,9 +70,9 @@ def render(
         **template_functions(chosen_language(request)),
         **(context or {}),
     }
-    if block is not None and is_htmx(request):
+    if fragment is not None:
         compiled = templates.env.get_template(template)
-        body = "".join(compiled.blocks[block](compiled.new_context(full_context)))
+        body = "".join(compiled.blocks[fragment](compiled.new_context(full_context)))
         response = HTMLResponse(body, status_code=status_code, headers=headers, background=background)
     else:
         response = templates.TemplateResponse(

@@ -2,18 +2,20 @@
 
 :func:`record_event` only *adds* a row to the caller's session and never commits: the event
 belongs to the caller's unit of work, so an action and its audit record are saved together or not
-at all. There is no update or delete here, on purpose: the trail is append-only.
+at all. :func:`insert_events` does the same with a plain insert statement, for hot paths. There
+is no update or delete here, on purpose: the trail is append-only.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import func
+from sqlalchemy import Table, func, insert
 from sqlmodel import Session, col, select
 
 from api.audit.models import CaseEvent
@@ -22,6 +24,8 @@ EVENTS_PER_PAGE: Final = 50
 SUBJECT_MAX_LENGTH: Final = 200
 # ``area.verb``: a fixed vocabulary chosen by the code, never free text from a user.
 _ACTION_RE: Final = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
+_EVENTS: Final[Table] = CaseEvent.__table__  # type: ignore[attr-defined]
+_INSERT_EVENT: Final = insert(_EVENTS)  # built once: building costs more than running it
 
 
 def record_event(
@@ -39,12 +43,7 @@ def record_event(
     ``subject`` names *what* was touched (a fact key, an application's public id), never a
     value: the trail must not become a second, unencrypted copy of the case.
     """
-    if not _ACTION_RE.fullmatch(action):
-        raise ValueError(f"audit actions look like 'area.verb', got {action!r}")
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"audit times must be timezone-aware, got {at!r}")
-    if subject is not None and len(subject) > SUBJECT_MAX_LENGTH:
-        raise ValueError(f"audit subjects are at most {SUBJECT_MAX_LENGTH} characters")
+    _check(action, at, subject)
     event = CaseEvent(
         case_id=case_id,
         organisation_id=organisation_id,
@@ -55,6 +54,48 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def insert_events(
+    session: Session,
+    *,
+    organisation_id: int,
+    action: str,
+    at: datetime,
+    subjects: Sequence[str | None],
+    case_id: int | None = None,
+    actor_user_id: int | None = None,
+) -> None:
+    """:func:`record_event` for one event per subject, as one insert statement executed now.
+
+    For hot paths (an answer in the interview): a plain insert costs a fraction of the ORM's
+    unit of work. It runs in the caller's transaction and is saved by the caller's commit, or
+    not at all, exactly like :func:`record_event`'s events.
+    """
+    for subject in subjects:
+        _check(action, at, subject)
+    if subjects:
+        rows = [
+            {
+                "case_id": case_id,
+                "organisation_id": organisation_id,
+                "actor_user_id": actor_user_id,
+                "action": action,
+                "subject": subject,
+                "at": at,
+            }
+            for subject in subjects
+        ]
+        session.execute(_INSERT_EVENT, rows)
+
+
+def _check(action: str, at: datetime, subject: str | None) -> None:
+    if not _ACTION_RE.fullmatch(action):
+        raise ValueError(f"audit actions look like 'area.verb', got {action!r}")
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"audit times must be timezone-aware, got {at!r}")
+    if subject is not None and len(subject) > SUBJECT_MAX_LENGTH:
+        raise ValueError(f"audit subjects are at most {SUBJECT_MAX_LENGTH} characters")
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from sqlalchemy import event
+from sqlalchemy import Table, bindparam, event, insert, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from api.cases.models import CaseFact, LegalCase
@@ -45,6 +46,13 @@ from workflows.types import Money
 # "past only" date is compared with an earlier day than the one it was given on.
 _READ_AS_OF = date.max
 _CACHE: Final = "redress_current_facts"
+_FACTS: Final[Table] = CaseFact.__table__  # type: ignore[attr-defined]
+# The statements of every answer, built once: building one costs more than running it.
+_CURRENT_ROWS: Final = select(CaseFact).where(
+    col(CaseFact.case_id) == bindparam("case_id"), col(CaseFact.superseded_at).is_(None)
+)
+_SUPERSEDE: Final = update(_FACTS).where(_FACTS.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT: Final = insert(_FACTS)
 
 
 def data_key_of(settings: Settings, case: LegalCase) -> bytes:
@@ -83,9 +91,7 @@ class NewValue:
 
 def current_rows(session: Session, case: LegalCase) -> dict[str, CaseFact]:
     """The current (not superseded) row of every fact of ``case``, by key."""
-    rows = session.exec(
-        select(CaseFact).where(col(CaseFact.case_id) == case.id, col(CaseFact.superseded_at).is_(None))
-    ).all()
+    rows = session.exec(_CURRENT_ROWS, params={"case_id": case.id}).all()
     return {row.key: row for row in rows}
 
 
@@ -176,40 +182,52 @@ def supersede_and_add(
 ) -> None:
     """Mark the current rows of ``values``' keys superseded and add a row for each new value.
 
-    The superseding updates are flushed before the inserts: the partial unique index allows one
-    current row per (case, key) at every moment.
+    Two statements, executed at once in the caller's transaction (not committed): the
+    superseding update first, since the partial unique index allows one current row per
+    (case, key) at every moment, then the inserts. A concurrent change of the same fact fails
+    here with :class:`~sqlalchemy.exc.IntegrityError`. They are plain (Core) statements, not
+    unit-of-work flushes: this runs on every answer, and the ORM's bookkeeping was most of its
+    cost. The superseded rows in hand are updated to match.
     """
     forget_current_facts(session)
-    for new in values:
-        old = current.get(new.key)
-        if old is not None:
-            old.superseded_at = now
-            session.add(old)
-    session.flush()
-    for new in values:
-        session.add(encode(dictionary, case, data_key, new, now))
+    old_rows = [current[new.key] for new in values if new.key in current]
+    if old_rows:
+        session.execute(_SUPERSEDE, {"ids": [row.id for row in old_rows], "superseded_at": now})
+        for row in old_rows:
+            set_committed_value(row, "superseded_at", now)
+    session.execute(_INSERT, [encoded_columns(dictionary, case, data_key, new, now) for new in values])
 
 
 def encode(
     dictionary: FactDictionary, case: LegalCase, data_key: bytes, new: NewValue, now: datetime
 ) -> CaseFact:
     """A new row for ``new``: plain JSON for ``general`` facts, ciphertext for every other."""
+    return CaseFact(**encoded_columns(dictionary, case, data_key, new, now))
+
+
+def encoded_columns(
+    dictionary: FactDictionary, case: LegalCase, data_key: bytes, new: NewValue, now: datetime
+) -> dict[str, Any]:
+    """The column values of :func:`encode`'s row, for an insert statement."""
     if case.id is None:
         raise ValueError("the case must be saved before its facts")
-    row = CaseFact(
-        case_id=case.id,
-        key=new.key,
-        is_unknown=new.value is None,
-        source=new.source,
-        given_by_user_id=new.given_by_user_id,
-        given_at=now,
-    )
+    columns: dict[str, Any] = {
+        "case_id": case.id,
+        "key": new.key,
+        "is_unknown": new.value is None,
+        "source": new.source,
+        "given_by_user_id": new.given_by_user_id,
+        "given_at": now,
+        "value_encrypted": None,
+        "value_plain": None,
+        "superseded_at": None,
+    }
     if new.value is not None:
         text = _to_json_text(new.value)
         if dictionary.get(new.key).encrypted:
-            row.value_encrypted = encrypt_field(
+            columns["value_encrypted"] = encrypt_field(
                 data_key, text.encode(), aad=fact_aad(case.public_id, new.key)
             )
         else:
-            row.value_plain = text
-    return row
+            columns["value_plain"] = text
+    return columns

@@ -19,13 +19,14 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
-from sqlalchemy import func
+from sqlalchemy import Table, bindparam, event, func, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from api import access
 from api.access import Actor
-from api.audit.service import record_event
+from api.audit.service import insert_events, record_event
 from api.cases import facts_store
 from api.cases.changes import compare, next_deadline_on
 from api.cases.checks import require_aware, saved_id
@@ -51,6 +52,7 @@ from api.cases.permissions import authorise, authorise_answers
 from api.cases.schemas import CasePage, CatalogueEntry, ChangeReport, FactRecord
 from api.deadlines import service as deadlines_service
 from api.documents.staleness import mark_documents_stale
+from api.orgs.models import Organisation
 from api.security.crypto import KeyRing, new_data_key, wrap_data_key
 from api.settings import Settings
 from workflows.catalogue import default_catalogue
@@ -64,6 +66,22 @@ COUNT_CAP: Final = 10_000  # beyond this a list says "10,000 or more" instead of
 LANGUAGE_FACT: Final = "person.preferred_language"
 # ISO 3166-1 alpha-2, optionally with an ISO 3166-2 subdivision: GB, GB-ENG, US-CA.
 _JURISDICTION_RE: Final = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+_LOADED_ORGANISATIONS: Final = "redress_loaded_organisations"
+_APPLICATIONS: Final = "redress_case_applications"
+_APPLICATION_TABLE: Final[Table] = Application.__table__  # type: ignore[attr-defined]
+_CASE_TABLE: Final[Table] = LegalCase.__table__  # type: ignore[attr-defined]
+# The statements of every answer, built once: building one costs more than running it.
+_CASE_WITH_ORGANISATION: Final = (
+    select(LegalCase, Organisation)
+    .join(Organisation, col(Organisation.id) == col(LegalCase.organisation_id))
+    .where(col(LegalCase.public_id) == bindparam("public_id"))
+)
+_APPLICATIONS_OF_CASE: Final = (
+    select(Application).where(col(Application.case_id) == bindparam("case_id")).order_by(col(Application.id))
+)
+# The columns to set are the parameters' other keys.
+_UPDATE_APPLICATION: Final = update(_APPLICATION_TABLE).where(_APPLICATION_TABLE.c.id == bindparam("row_id"))
+_UPDATE_CASE: Final = update(_CASE_TABLE).where(_CASE_TABLE.c.id == bindparam("row_id"))
 
 
 # --- cases --------------------------------------------------------------------------------------
@@ -142,9 +160,14 @@ def get_case(
     """
     now = datetime.now(UTC) if now is None else now
     require_aware(now)
-    case = session.exec(select(LegalCase).where(LegalCase.public_id == public_id)).first()
-    if case is None:
+    # The organisation comes along: the pages that open a case need its time zone for "today",
+    # and ``session.get(Organisation, …)`` then finds it without a query. The identity map only
+    # holds weak references, so the session keeps one to it for its lifetime (one request).
+    found = session.exec(_CASE_WITH_ORGANISATION, params={"public_id": public_id}).first()
+    if found is None:
         raise CaseNotFound(public_id)
+    case, organisation = found
+    session.info.setdefault(_LOADED_ORGANISATIONS, {})[case.organisation_id] = organisation
     authorise(session, actor, case)
     if record_view:
         _record_view(session, actor, case, now)
@@ -288,6 +311,7 @@ def start_application(
     except IntegrityError:  # started by another request at the same moment
         session.rollback()
         raise ApplicationError(f"This case already has an application for {workflow.title}.") from None
+    session.info.pop(_APPLICATIONS, None)  # the new one joins the case's applications
     _event(session, case, actor, "application.started", now, subject=application.public_id)
     _refresh_case(session, case, now)
     deadlines_service.sync_deadlines(session, case, [application], [evaluation], now)
@@ -362,9 +386,9 @@ def get_application(session: Session, actor: Actor, case: LegalCase, public_id: 
     :class:`ApplicationNotFound` also when it exists but is not shared with the actor.
     """
     facts = authorise(session, actor, case)
-    application = session.exec(
-        select(Application).where(Application.case_id == saved_id(case), Application.public_id == public_id)
-    ).first()
+    # All of the case's applications (a handful), kept for the transaction: a change of facts
+    # that follows re-evaluates every one of them.
+    application = next((a for a in _applications(session, case) if a.public_id == public_id), None)
     if application is None or not access.may_view_application(actor, facts, saved_id(application)):
         raise ApplicationNotFound(public_id)
     return application
@@ -487,24 +511,37 @@ def change_facts(
     if not changed:
         return report
 
+    # Everything is read and worked out before the first write: on SQLite, the write
+    # transaction holds the database's one write lock, for which other answers queue.
+    mark_documents_stale(session, saved_id(case), changed)
+    deadlines_service.sync_deadlines(session, case, applications, evaluations_after, now)
+    changed_set = set(changed)
+    application_columns = []
+    for application, workflow, evaluation in zip(applications, workflows, evaluations_after, strict=True):
+        answered_here = bool(changed_set & {q.fact for q in workflow.questions})
+        columns = _evaluated_columns(application, evaluation, today, promote=answered_here)
+        if columns or answered_here:
+            application_columns.append((application, {**columns, "updated_at": now}))
     new_values = [NewValue(key, parsed[key], source, actor.user_id) for key in changed]
     try:
         facts_store.supersede_and_add(session, dictionary, case, data_key, rows, new_values, now)
     except IntegrityError:  # another request superseded the same fact first (one current row)
         session.rollback()
         raise ConcurrentChange from None
-    for key in changed:
-        _event(session, case, actor, "fact.changed", now, subject=key)
-    mark_documents_stale(session, saved_id(case), changed)
-    changed_set = set(changed)
-    for application, workflow, evaluation in zip(applications, workflows, evaluations_after, strict=True):
-        answered_here = bool(changed_set & {q.fact for q in workflow.questions})
-        touched = _apply_evaluation(application, evaluation, today, promote=answered_here)
-        if touched or answered_here:
-            application.updated_at = now
-        session.add(application)
-    _refresh_case(session, case, now, applications)
-    deadlines_service.sync_deadlines(session, case, applications, evaluations_after, now)
+    # Plain statements rather than unit-of-work flushes for what every answer writes (see
+    # facts_store.supersede_and_add); the objects in hand are kept in step with them.
+    insert_events(
+        session,
+        organisation_id=case.organisation_id,
+        case_id=saved_id(case),
+        actor_user_id=actor.user_id,
+        action="fact.changed",
+        subjects=changed,
+        at=now,
+    )
+    for application, columns in application_columns:
+        _write_columns(session, application, columns)
+    _write_columns(session, case, {"next_deadline_on": _next_case_deadline(applications), "updated_at": now})
     try:
         session.commit()
     except IntegrityError:  # another request superseded the same fact first (one current row)
@@ -563,9 +600,21 @@ def _evaluate_memo(facts: facts_store.CurrentFacts, application: Application, to
 
 
 def _applications(session: Session, case: LegalCase) -> Sequence[Application]:
-    return session.exec(
-        select(Application).where(Application.case_id == saved_id(case)).order_by(col(Application.id))
-    ).all()
+    """The case's applications, oldest first; read once per transaction of ``session``."""
+    cache: dict[int, Sequence[Application]] = session.info.setdefault(_APPLICATIONS, {})
+    found = cache.get(saved_id(case))
+    if found is None:
+        found = cache[saved_id(case)] = session.exec(
+            _APPLICATIONS_OF_CASE, params={"case_id": saved_id(case)}
+        ).all()
+    return found
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_applications(session: Session) -> None:
+    # Another transaction may start an application once this one ends: read them again then.
+    session.info.pop(_APPLICATIONS, None)
 
 
 def _workflow_of(application: Application, today: date) -> Workflow:
@@ -586,24 +635,38 @@ def _apply_evaluation(
     application was just answered, not when it starts or another application's question was
     (answers shared from other applications don't mean anyone has worked on this one yet).
     """
-    before = (
-        application.progress_answered,
-        application.progress_applicable,
-        application.next_deadline_on,
-        application.status,
-    )
-    application.progress_answered = evaluation.answered
-    application.progress_applicable = len(evaluation.applicable)
-    application.next_deadline_on = next_deadline_on(evaluation, today)
+    columns = _evaluated_columns(application, evaluation, today, promote=promote)
+    for name, value in columns.items():
+        setattr(application, name, value)
+    return bool(columns)
+
+
+def _evaluated_columns(
+    application: Application, evaluation: Evaluation, today: date, *, promote: bool
+) -> dict[str, object]:
+    """The columns :func:`_apply_evaluation` would change, with their new values."""
+    new: dict[str, object] = {
+        "progress_answered": evaluation.answered,
+        "progress_applicable": len(evaluation.applicable),
+        "next_deadline_on": next_deadline_on(evaluation, today),
+    }
     if promote and application.status == ApplicationStatus.DRAFT.value and evaluation.answered > 0:
-        application.status = ApplicationStatus.IN_PROGRESS.value
-    after = (
-        application.progress_answered,
-        application.progress_applicable,
-        application.next_deadline_on,
-        application.status,
-    )
-    return before != after
+        new["status"] = ApplicationStatus.IN_PROGRESS.value
+    return {name: value for name, value in new.items() if getattr(application, name) != value}
+
+
+def _write_columns(session: Session, row: Application | LegalCase, columns: Mapping[str, object]) -> None:
+    """Update ``columns`` of ``row`` with one plain statement now (in the caller's transaction),
+    and the object in hand with it, without the unit of work's bookkeeping."""
+    statement = _UPDATE_APPLICATION if isinstance(row, Application) else _UPDATE_CASE
+    session.execute(statement, {"row_id": saved_id(row), **columns})
+    for name, value in columns.items():
+        set_committed_value(row, name, value)
+
+
+def _next_case_deadline(applications: Sequence[Application]) -> date | None:
+    """The case's next deadline: the earliest of its applications'."""
+    return min((a.next_deadline_on for a in applications if a.next_deadline_on is not None), default=None)
 
 
 def _refresh_case(
@@ -613,8 +676,7 @@ def _refresh_case(
     if applications is None:
         session.flush()
         applications = _applications(session, case)
-    dates = [a.next_deadline_on for a in applications if a.next_deadline_on is not None]
-    case.next_deadline_on = min(dates, default=None)
+    case.next_deadline_on = _next_case_deadline(applications)
     case.updated_at = now
     session.add(case)
 

@@ -8,23 +8,37 @@ Services own their unit of work: they commit; callers only open and close sessio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from functools import lru_cache
 
 from fastapi import Request
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.db.engine import create_db_engine
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: a session on the app's engine, closed after the response."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """FastAPI dependency: a session on the app's engine, closed after the response.
+
+    An ``async`` dependency, although the routes using the session are plain ``def`` ones run in
+    worker threads: making a session does no I/O (it connects at its first statement), and a
+    session whose transaction has ended (committed, or never begun) closes without any either.
+    Only one still in a transaction is closed in a worker thread, as that rolls back on its
+    connection. A sync dependency would cost two hand-overs to a worker thread per request.
+    """
     engine: Engine = request.app.state.db_engine
     # Objects stay loaded after a commit: a request commits once and then renders what it has;
     # expiring them would reload every row from the database just to draw the page.
-    with Session(engine, expire_on_commit=False) as session:
+    session = Session(engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 @lru_cache(maxsize=4)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
 
+from sqlalchemy import Table, bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from api import access
@@ -34,6 +36,7 @@ from workflows.deadline_rules import ComputedDeadline
 from workflows.engine import Evaluation
 
 REASON_MAX_LENGTH: Final = 500
+_DEADLINES: Final[Table] = CaseDeadline.__table__  # type: ignore[attr-defined]
 
 
 def _reason_aad(case: LegalCase, deadline: CaseDeadline) -> bytes:
@@ -54,10 +57,49 @@ def sync_deadlines(
     and its pending reminders are cancelled. A date entered from a letter still wins. Rules that
     no longer apply become ``gone``. Adds to the session; the caller commits.
     """
-    # No flush here: the caller's commit must stay the first write to reach the database, so
-    # that a concurrent change of the same facts fails there, where the caller handles it.
+    # No flush here: the caller's own writes must be the first to reach the database, so that
+    # a concurrent change of the same facts fails there, where the caller handles it.
     with session.no_autoflush:
+        # Most changes of facts move no deadline: a look at the rows as plain values settles
+        # that without loading them as objects; only rows out of step are loaded and updated.
+        if _in_step(session, applications, evaluations):
+            return
         _sync(session, case, applications, evaluations, now)
+
+
+_COMPARED: Final = ("label", "kind", "basis", "confidence", "explanation", "trigger_label", "trigger_date",
+                    "day_type", "holidays_skipped")  # fmt: skip
+# Built once (every answer runs it): building a statement costs more than running this one.
+_ROWS_AS_VALUES: Final = core_select(
+    _DEADLINES.c.application_id, _DEADLINES.c.rule_id, _DEADLINES.c.state, _DEADLINES.c.computed_due,
+    _DEADLINES.c.override_due, *(_DEADLINES.c[name] for name in _COMPARED),
+).where(_DEADLINES.c.application_id.in_(bindparam("ids", expanding=True)))  # fmt: skip
+
+
+def _in_step(
+    session: Session, applications: Sequence[Application], evaluations: Sequence[Evaluation]
+) -> bool:
+    """Whether :func:`_sync` would change nothing: every computed deadline has its row, live, with
+    the same date and explanation, and every other row of these applications is gone or overridden."""
+    rows = session.execute(_ROWS_AS_VALUES, {"ids": [saved_id(a) for a in applications]}).all()
+    by_key = {(row.application_id, row.rule_id): row for row in rows}
+    for application, evaluation in zip(applications, evaluations, strict=True):
+        application_id = saved_id(application)
+        seen: set[str] = set()
+        for computed in evaluation.deadlines:
+            seen.add(computed.id)
+            row = by_key.get((application_id, computed.id))
+            if row is None or row.state == DeadlineState.GONE or row.computed_due != computed.due:
+                return False
+            fields = _explanation_fields(computed)
+            if any(getattr(row, name) != fields[name] for name in _COMPARED):
+                return False
+        for (row_application_id, rule_id), row in by_key.items():
+            if row_application_id != application_id or rule_id in seen:
+                continue
+            if row.override_due is None and row.state != DeadlineState.GONE:
+                return False
+    return True
 
 
 def _sync(

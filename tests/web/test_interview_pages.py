@@ -3,6 +3,8 @@ changing an answer (and what that changed), and "tell your story once" (all data
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,10 +12,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+import web.routes
+from api.app import API_PREFIX
 from api.auth import service as auth_service
 from api.cases import service as cases_service
 from api.cases.models import Application, LegalCase
@@ -25,6 +31,7 @@ from web import change_notice
 from web import question_widgets as widgets
 from web.app import create_app
 from web.identity import SESSION_COOKIE
+from web.routes.interview import router as interview_router
 from workflows.facts import FactSpec, Sensitivity
 from workflows.types import FactType, Money
 
@@ -407,6 +414,68 @@ def test_with_htmx_the_next_question_comes_back_as_a_fragment_with_its_url(inter
     assert "<title>What kinds of exploitation happened?" in response.text
     assert "autofocus" in response.text
     assert interview.facts()["person.british_citizen"] is True
+
+
+def test_an_htmx_answer_costs_a_few_statements_on_one_connection(interview: Interview) -> None:
+    """The interview's answer is the busiest request (issue 3): its budget of statements is
+    kept here, so that a change adding a query to every answer is noticed."""
+    interview.seed({"person.date_of_birth": "1995-04-12", "person.british_citizen": False})
+    url = interview.question("person.british_citizen")
+    token = csrf(interview.client, url)
+    engine = interview.client.app.state.db_engine  # type: ignore[attr-defined]
+    statements: list[str] = []
+    checkouts: list[object] = []
+
+    def on_statement(*args: object) -> None:
+        statements.append(" ".join(str(args[2]).split()[:3]))
+
+    def on_checkout(*args: object) -> None:
+        checkouts.append(args[0])
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    event.listen(engine.pool, "checkout", on_checkout)
+    try:
+        response = interview.client.post(
+            url, data={"answer": "yes", "csrf_token": token}, headers={"HX-Request": "true"}
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+        event.remove(engine.pool, "checkout", on_checkout)
+
+    assert response.status_code == 200
+    assert "/questions/" in response.headers["HX-Push-Url"]
+    # Reads: the session with its user and memberships, the case with its organisation, the
+    # applications, the facts, the generated documents' facts, the deadline rows. Writes: the
+    # superseded fact, the new fact, the event, the application, the case.
+    assert len(statements) <= 11, statements
+    writes = sorted(s for s in statements if not s.startswith("SELECT"))
+    assert writes == [
+        "INSERT INTO case_event",
+        "INSERT INTO case_fact",
+        "UPDATE application SET",
+        "UPDATE case_fact SET",
+        "UPDATE legal_case SET",
+    ]
+    assert len(checkouts) == 1  # one connection: a fragment has no notification bell to count
+    assert interview.facts()["person.british_citizen"] is True
+
+
+def test_no_other_page_has_an_address_of_the_interview() -> None:
+    """The interview's routes are tried before every other (web.app, for speed): right only
+    while no other page's address is one of theirs. The JSON API lives under its own prefix."""
+    interview_routes = [r for r in interview_router.routes if isinstance(r, APIRoute)]
+    assert API_PREFIX.startswith("/api/")
+    for module in pkgutil.iter_modules(web.routes.__path__):
+        router = getattr(importlib.import_module(f"web.routes.{module.name}"), "router", None)
+        if router is None or router is interview_router:
+            continue
+        for route in router.routes:
+            assert isinstance(route, APIRoute), route
+            # Every path parameter filled in, as a request for that page would be
+            address = re.sub(r"\{[^}]+\}", "x1", route.path)
+            for mine in interview_routes:
+                if mine.methods & route.methods:
+                    assert not mine.path_regex.match(address), (route.path, mine.path)
 
 
 def test_with_htmx_an_error_is_swapped_in_place(interview: Interview) -> None:

@@ -54,7 +54,7 @@ from api.settings import Settings
 from web import change_notice, interpreter
 from web import question_widgets as widgets
 from web.forms import CsrfProtected, FormDep, FormErrors
-from web.identity import Identity, StaffIdentity, now_utc
+from web.identity import Identity, StaffIdentity, now_utc, require_staff
 from web.rendering import is_htmx, render
 from web.routes.cases import today_for
 from workflows.engine import Evaluation
@@ -514,7 +514,6 @@ def answer_question(
     fact_key: str,
     session: SessionDep,
     settings: SettingsDep,
-    identity: StaffIdentity,
     form: FormDep,
     change: ChangeQuery = False,
 ) -> Response:
@@ -522,6 +521,9 @@ def answer_question(
 
     "Save and come back later" with nothing entered saves nothing and goes back to the case.
     """
+    # Staff only, as StaffIdentity would check, but in this route's own worker thread: every
+    # answer comes here, and a dependency would hand over to a thread of its own first.
+    identity = require_staff(request, session, settings)
     # The answer is recorded as a change of its own; only an answer that changes nothing is
     # recorded as a view (below), so a step costs one write transaction, not two.
     interview, evaluation = _open_question(

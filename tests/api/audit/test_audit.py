@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from api.audit.models import CaseEvent
-from api.audit.service import EVENTS_PER_PAGE, case_events, record_event
+from api.audit.service import EVENTS_PER_PAGE, case_events, insert_events, record_event
 from api.cases import service
 from api.settings import Settings
 from tests.api.cases.builders import NOW, World, actor, id_of, new_case
@@ -67,6 +67,41 @@ def test_malformed_events_are_refused(
 ) -> None:
     with pytest.raises(ValueError, match=words):
         record_event(db_session, organisation_id=id_of(world.home), action=action, at=at, subject=subject)
+    # The same checks for events inserted at once, before anything is written
+    before = _count(db_session)
+    with pytest.raises(ValueError, match=words):
+        insert_events(
+            db_session, organisation_id=id_of(world.home), action=action, at=at, subjects=["fine", subject]
+        )
+    assert _count(db_session) == before
+
+
+def test_inserted_events_are_saved_with_the_callers_commit_or_not_at_all(
+    db_session: Session, cheap_settings: Settings, world: World
+) -> None:
+    case = new_case(db_session, cheap_settings, world)
+    before = _count(db_session)
+    insert_events(
+        db_session, organisation_id=case.organisation_id, case_id=id_of(case), action="fact.changed",
+        subjects=["incident.date"], at=NOW,
+    )  # fmt: skip
+    db_session.rollback()
+    assert _count(db_session) == before
+    insert_events(
+        db_session, organisation_id=case.organisation_id, case_id=id_of(case),
+        actor_user_id=id_of(world.admin), action="fact.changed",
+        subjects=["incident.date", "police.reported"], at=NOW,
+    )  # fmt: skip
+    insert_events(
+        db_session, organisation_id=case.organisation_id, action="fact.changed", subjects=[], at=NOW
+    )
+    db_session.commit()
+    rows = db_session.exec(select(CaseEvent).where(CaseEvent.case_id == id_of(case))).all()
+    assert [(e.action, e.subject, e.actor_user_id, e.at) for e in rows[-2:]] == [
+        ("fact.changed", "incident.date", id_of(world.admin), NOW),
+        ("fact.changed", "police.reported", id_of(world.admin), NOW),
+    ]
+    assert _count(db_session) == before + 2
 
 
 def test_case_events_are_the_case_own_newest_first_by_page(

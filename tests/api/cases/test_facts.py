@@ -17,7 +17,7 @@ from api.cases.sharing import share_case
 from api.security.crypto import new_data_key
 from api.settings import Settings
 from tests.api.cases.builders import CICA_FACTS, NOW, TODAY, World, actor, id_of, new_case, start
-from workflows.facts import FactDictionary, FactSpec, Sensitivity
+from workflows.facts import FactDictionary, FactSpec, Sensitivity, default_fact_dictionary
 from workflows.types import FactType, Money
 
 LATER = NOW + timedelta(hours=2)
@@ -408,3 +408,41 @@ def test_a_change_racing_another_saves_nothing(
     monkeypatch.undo()
     assert (_count(db_session, CaseFact), _count(db_session, CaseEvent)) == (rows, events)
     assert service.read_facts(db_session, cheap_settings, case)["police.reported"].value is True
+
+
+def test_the_objects_in_hand_follow_a_change_as_the_database_does(
+    db_session: Session, cheap_settings: Settings, world: World
+) -> None:
+    """A page renders after the commit with the objects it holds (its session does not expire
+    them), so the plain statements of a change must leave them as the database has them."""
+    case = new_case(db_session, cheap_settings, world)
+    cica = start(db_session, cheap_settings, world, case, "uk.cica")
+    _change(db_session, cheap_settings, world, case, CICA_FACTS)
+    with Session(db_session.get_bind(), expire_on_commit=False) as session:
+        advocate = actor(session, world.advocate)
+        held = service.get_case(session, advocate, case.public_id, record_view=False)
+        application = service.get_application(session, advocate, held, cica.public_id)
+        old_row = facts_store.current_facts(session, cheap_settings, default_fact_dictionary(), held).rows[
+            "incident.date"
+        ]
+        service.change_facts(
+            session, cheap_settings, advocate, held, {"incident.date": "2025-03-11"}, source="advocate",
+            now=LATER, today=TODAY,
+        )  # fmt: skip
+        in_hand = (
+            held.updated_at, held.next_deadline_on, application.updated_at, application.next_deadline_on,
+            application.progress_answered, old_row.superseded_at,
+        )  # fmt: skip
+    db_session.expire_all()
+    stored_case = db_session.get(LegalCase, case.id)
+    stored_application = db_session.get(Application, cica.id)
+    stored_old = db_session.get(CaseFact, old_row.id)
+    assert stored_case is not None
+    assert stored_application is not None
+    assert stored_old is not None
+    assert in_hand == (
+        stored_case.updated_at, stored_case.next_deadline_on, stored_application.updated_at,
+        stored_application.next_deadline_on, stored_application.progress_answered, stored_old.superseded_at,
+    )  # fmt: skip
+    assert in_hand[:4] == (LATER, date(2027, 3, 11), LATER, date(2027, 3, 11))
+    assert old_row.superseded_at == LATER

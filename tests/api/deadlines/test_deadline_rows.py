@@ -274,3 +274,35 @@ def test_a_new_time_zone_moves_pending_reminders_to_the_same_local_hour(
     assert sent.due_at == datetime(2027, 1, 9, 9, tzinfo=UTC)  # still London's 09:00
     db_session.refresh(world.home)
     assert world.home.timezone == "America/New_York"
+
+
+def test_a_change_that_moves_no_deadline_leaves_rows_in_step_and_mends_the_others(
+    db_session: Session, cheap_settings: Settings, world: World
+) -> None:
+    """Rows are only looked at as values when nothing moved; a row out of step still gets fixed."""
+    case = _cica_case(db_session, cheap_settings, world)
+    advocate = actor(db_session, world.advocate)
+    (row,) = db_session.exec(select(CaseDeadline)).all()
+    before = row.model_dump()
+
+    # An answer that moves no deadline writes nothing to the rows
+    service.change_facts(
+        db_session, cheap_settings, advocate, case, {"police.crime_reference": "OTTER-1234-KESTREL"},
+        source="advocate", now=NOW + timedelta(hours=1), today=TODAY,
+    )  # fmt: skip
+    db_session.refresh(row)
+    assert row.model_dump() == before
+
+    # A row out of step (worded by an older definition, and gone) is mended by the next change
+    row.label = "Wording of an older definition"
+    row.state = DeadlineState.GONE.value
+    db_session.add(row)
+    db_session.commit()
+    later = NOW + timedelta(hours=2)
+    service.change_facts(
+        db_session, cheap_settings, advocate, case, {"police.crime_reference": "OTTER-5678-KESTREL"},
+        source="advocate", now=later, today=TODAY,
+    )  # fmt: skip
+    db_session.refresh(row)
+    assert (row.label, row.state, row.updated_at) == (before["label"], DeadlineState.UNCONFIRMED, later)
+    assert row.due_on == before["due_on"]
