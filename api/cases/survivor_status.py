@@ -2,10 +2,10 @@
 
 The status page is what a survivor opens every time they sign in, so a view must cost little.
 :func:`read_own_case` reads, in one statement, the case the survivor owns with its organisation's
-time zone (for today's date), its advocate's name and a *stamp* of its facts; checks the view with
-:mod:`api.access` and records ``case.viewed`` (committed: every read of a case is in its trail);
-then reads the applications (id, workflow, version, status) and the deadlines a person entered
-from a letter (those dates win over the computed ones).
+time zone (for today's date), its advocate's name, the count of unread messages and a *stamp* of
+its facts, with its applications (id, workflow, version, status) and the deadlines a person
+entered from a letter (those dates win over the computed ones); checks the view with
+:mod:`api.access` and records ``case.viewed`` (committed: every read of a case is in its trail).
 
 What the engine makes of the case (next question, computed deadlines, evidence checklist) and
 the survivor-visible answers depend only on the facts, the applications' workflow versions and
@@ -41,6 +41,7 @@ from api.cases.checks import require_aware, saved_id
 from api.cases.models import Application, CaseFact, LegalCase
 from api.cases.permissions import authorise
 from api.deadlines.models import LIVE_STATES, CaseDeadline
+from api.messages.service import unread_by_survivor
 from api.orgs.models import DEFAULT_TIMEZONE, Organisation, User
 
 T = TypeVar("T")
@@ -73,6 +74,7 @@ class OwnCase:
     case: LegalCase
     today: date  # on the organisation's calendar
     advocate_name: str | None
+    unread_messages: int  # the advocates' messages the survivor has not read yet
     applications: tuple[OwnApplication, ...]  # oldest first
     entered_dates: tuple[EnteredDate, ...]
     facts_stamp: tuple[int, ...]  # the case's fact rows: how many, how many superseded, the newest id
@@ -88,12 +90,14 @@ class OwnCase:
         return (saved_id(self.case), self.case.public_id, self.facts_stamp, workflows, self.today)
 
 
-def _own_case_statement() -> Select[Any]:
+def _own_case_statement() -> Select[*tuple[Any, ...]]:
     """One statement for everything a view reads (built once: building and keying a statement
     costs more than running it).
 
     A row per application and date entered from a letter: the case (as an entity, for the
-    access policy), its organisation's time zone, its advocate's name, the stamp of its facts,
+    access policy), its organisation's time zone, its advocate's name, how many of the
+    advocates' messages are unread (:func:`api.messages.service.unread_by_survivor`), the
+    stamp of its facts,
     then the application's id, workflow, version and status and the entered date's application,
     rule, label and date (None where there is none).
     """
@@ -113,6 +117,7 @@ def _own_case_statement() -> Select[Any]:
             LegalCase,
             col(Organisation.timezone),
             col(advocate.display_name),
+            unread_by_survivor(col(LegalCase.id)),
             *stamp,
             col(Application.id),
             col(Application.workflow_id),
@@ -151,7 +156,7 @@ def read_own_case(session: Session, actor: Actor, *, now: datetime) -> OwnCase |
     rows = session.execute(_OWN_CASE, {"survivor_user_id": actor.user_id}).all()
     if not rows:
         return None
-    case, timezone, advocate_name, *facts_stamp = rows[0][:6]
+    case, timezone, advocate_name, unread, *facts_stamp = rows[0][:7]
     rows = [row for row in rows if row[0] is case]  # one case per survivor account; be sure
     facts = authorise(session, actor, case)
     insert_event(
@@ -166,7 +171,7 @@ def read_own_case(session: Session, actor: Actor, *, now: datetime) -> OwnCase |
     applications: dict[int, OwnApplication] = {}
     entered: list[EnteredDate] = []
     for row in rows:
-        application_id, workflow, version, status, rule, label, due = row[6:]
+        application_id, workflow, version, status, rule, label, due = row[7:]
         if application_id is None or not access.may_view_application(actor, facts, application_id):
             continue
         applications.setdefault(application_id, OwnApplication(application_id, workflow, version, status))
@@ -176,6 +181,7 @@ def read_own_case(session: Session, actor: Actor, *, now: datetime) -> OwnCase |
         case=case,
         today=now.astimezone(_zone(timezone)).date(),
         advocate_name=advocate_name,
+        unread_messages=int(unread),
         applications=tuple(applications.values()),
         entered_dates=tuple(entered),
         facts_stamp=tuple(int(n) for n in facts_stamp),

@@ -44,7 +44,6 @@ from api.contact_preferences.service import (
     save_preferences,
 )
 from api.deps import SessionDep, SettingsDep
-from api.messages import service as messages_service
 from api.orgs.models import NAME_MAX_LENGTH, User
 from api.reminders import notifications
 from api.settings import Settings
@@ -245,7 +244,7 @@ def _survivor_view(session: Session, settings: Settings, identity: Identity) -> 
         advocate=own.advocate_name,
         applications=summaries,
         answers=answers,
-        unread_messages=messages_service.unread_count(session, actor, own.case),
+        unread_messages=own.unread_messages,
     )
 
 

@@ -16,6 +16,7 @@ from api.cases.errors import CaseNotFound
 from api.cases.models import LegalCase
 from api.cases.survivor_access import issue_access_code, redeem_access_code
 from api.cases.survivor_status import DerivedMemo, OwnCase, read_own_case
+from api.messages import service as messages
 from api.orgs.models import Role, User
 from api.settings import Settings
 from tests.api.cases.builders import CICA_FACTS, NOW, PASSPHRASE, TODAY, World, actor, new_case
@@ -77,6 +78,20 @@ def test_the_own_case_is_read_in_one_statement_and_the_view_recorded(
     assert found.today == NOW.date()
     assert [s.split()[0] for s in statements] == ["SELECT", "INSERT"]
     assert views(db_session, case) == before + 1
+
+
+def test_the_unread_count_is_of_the_advocates_messages_not_yet_read(
+    db_session: Session, cheap_settings: Settings, survivor: tuple[LegalCase, User], world: World
+) -> None:
+    case, user = survivor
+    assert own(db_session, user).unread_messages == 0
+
+    messages.send(db_session, cheap_settings, actor(db_session, world.advocate), case, "Call me.", now=NOW)
+    messages.send(db_session, cheap_settings, actor(db_session, user), case, "Will do.", now=NOW)
+    assert own(db_session, user).unread_messages == 1
+
+    messages.read_conversation(db_session, cheap_settings, actor(db_session, user), case, now=NOW)
+    assert own(db_session, user).unread_messages == 0
 
 
 def test_someone_the_policy_refuses_reads_nothing_and_nothing_is_recorded(
