@@ -32,6 +32,7 @@ from sqlmodel import Session
 from api.access import Actor
 from api.auth import service as auth_service
 from api.cases import service as cases_service
+from api.cases.checks import saved_id
 from api.cases.errors import AccessCodeError, AccessCodeThrottled, CaseInputError
 from api.cases.models import ApplicationStatus, LegalCase
 from api.cases.schemas import FactRecord
@@ -156,7 +157,7 @@ class _Derived:
 # derived key (:attr:`api.cases.survivor_status.OwnCase.derived_key`): a repeat view of
 # unchanged facts on the same day skips decryption and evaluation. Statuses and the dates
 # entered from letters are read on every view, never kept.
-_DERIVED: Final[DerivedMemo[tuple[tuple[_Derived, ...], tuple[tuple[str, str], ...]]]] = DerivedMemo()
+_DERIVED: Final[DerivedMemo[tuple[dict[int, _Derived], tuple[tuple[str, str], ...]]]] = DerivedMemo()
 
 
 def _derived(evaluation: Evaluation) -> _Derived:
@@ -212,16 +213,20 @@ def _answers(facts: dict[str, FactRecord]) -> tuple[tuple[str, str], ...]:
 
 def _derive(
     session: Session, settings: Settings, actor: Actor, own: OwnCase
-) -> tuple[tuple[_Derived, ...], tuple[tuple[str, str], ...]]:
-    """Decrypt and evaluate: what :data:`_DERIVED` keeps for ``own.derived_key``."""
-    by_id = {a.id: a for a in cases_service.list_applications(session, actor, own.case)}
+) -> tuple[dict[int, _Derived], tuple[tuple[str, str], ...]]:
+    """Decrypt and evaluate: what :data:`_DERIVED` keeps for ``own.derived_key`` (the
+    applications' part by application id)."""
+    wanted = {a.id for a in own.applications}
     # Exactly the applications of the key (one started since that read waits for the next view).
-    applications = [by_id[a.id] for a in own.applications if a.id in by_id]
+    applications = [
+        a for a in cases_service.list_applications(session, actor, own.case) if saved_id(a) in wanted
+    ]
     evaluations = cases_service.evaluate_applications(
         session, settings, own.case, applications, today=own.today
     )
     facts = cases_service.read_facts_for(session, settings, actor, own.case)
-    return tuple(_derived(evaluation) for evaluation in evaluations), _answers(facts)
+    derived = {saved_id(a): _derived(e) for a, e in zip(applications, evaluations, strict=True)}
+    return derived, _answers(facts)
 
 
 def _survivor_view(session: Session, settings: Settings, identity: Identity) -> SurvivorView:
@@ -232,11 +237,10 @@ def _survivor_view(session: Session, settings: Settings, identity: Identity) -> 
     if own is None:
         return SurvivorView(identity.user.display_name, False, None, (), ())
     derived, answers = _DERIVED.get(own.derived_key, lambda: _derive(session, settings, actor, own))
-    if len(derived) != len(own.applications):  # an application went between two reads: read again
-        derived, answers = _derive(session, settings, actor, own)
     summaries = tuple(
-        _summary(own, application, derived_one)
-        for application, derived_one in zip(own.applications, derived, strict=True)
+        _summary(own, application, derived[application.id])
+        for application in own.applications
+        if application.id in derived  # not one that went while the page was being made
     )
     return SurvivorView(
         name=identity.user.display_name,
