@@ -9,7 +9,12 @@
 - ``GET /survivor``: their own case only, in plain words: per application what it is for,
   where it stands, what happens next, the dates that matter, what to bring, and who to contact.
   Only answers the fact dictionary marks ``survivor_visible`` are ever shown
-  (:func:`api.cases.service.read_facts_for` filters them for a survivor).
+  (:func:`api.cases.service.read_facts_for` filters them for a survivor). A date an advocate
+  entered from a letter wins over the computed one. It is the page a survivor opens most, so
+  it is cheap: one statement reads the case and everything the view needs, the view is
+  checked and recorded (:func:`api.cases.survivor_status.read_own_case`), and what the engine
+  and the answers give it is kept per process until the facts, the applications or the day
+  change (:data:`_DERIVED`).
 - ``POST /survivor/sign-out``.
 
 Safety (``reference/anchors.md`` §7): page titles and headings are neutral (nothing about the
