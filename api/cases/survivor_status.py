@@ -97,35 +97,34 @@ def _own_case_statement() -> Select[*tuple[Any, ...]]:
     A row per application and date entered from a letter: the case (as an entity, for the
     access policy), its organisation's time zone, its advocate's name, how many of the
     advocates' messages are unread (:func:`api.messages.service.unread_by_survivor`), the
-    stamp of its facts,
-    then the application's id, workflow, version and status and the entered date's application,
-    rule, label and date (None where there is none).
+    stamp of its facts, then the application's id, workflow, version and status and the
+    entered date's rule, label and date (None where there is none).
     """
     advocate = aliased(User)
     entered = aliased(CaseDeadline)
     of_case = col(CaseFact.case_id) == col(LegalCase.id)
     stamp = [
-        select(aggregate).where(of_case).correlate(LegalCase).scalar_subquery()
-        for aggregate in (
-            func.count(),
-            func.count(col(CaseFact.superseded_at)),
-            func.coalesce(func.max(CaseFact.id), 0),
+        select(aggregate).where(of_case).correlate(LegalCase).scalar_subquery().label(name)
+        for name, aggregate in (
+            ("facts", func.count()),
+            ("superseded_facts", func.count(col(CaseFact.superseded_at))),
+            ("newest_fact", func.coalesce(func.max(CaseFact.id), 0)),
         )
     ]
     return (
         sa_select(
             LegalCase,
-            col(Organisation.timezone),
-            col(advocate.display_name),
-            unread_by_survivor(col(LegalCase.id)),
+            col(Organisation.timezone).label("timezone"),
+            col(advocate.display_name).label("advocate_name"),
+            unread_by_survivor(col(LegalCase.id)).label("unread_messages"),
             *stamp,
-            col(Application.id),
-            col(Application.workflow_id),
-            col(Application.workflow_version),
-            col(Application.status),
-            col(entered.rule_id),
-            col(entered.label),
-            col(entered.due_on),
+            col(Application.id).label("application_id"),
+            col(Application.workflow_id).label("workflow_id"),
+            col(Application.workflow_version).label("workflow_version"),
+            col(Application.status).label("application_status"),
+            col(entered.rule_id).label("entered_rule"),
+            col(entered.label).label("entered_label"),
+            col(entered.due_on).label("entered_due"),
         )
         .join(Organisation, col(Organisation.id) == col(LegalCase.organisation_id))
         .outerjoin(advocate, col(advocate.id) == col(LegalCase.assigned_user_id))
@@ -156,8 +155,9 @@ def read_own_case(session: Session, actor: Actor, *, now: datetime) -> OwnCase |
     rows = session.execute(_OWN_CASE, {"survivor_user_id": actor.user_id}).all()
     if not rows:
         return None
-    case, timezone, advocate_name, unread, *facts_stamp = rows[0][:7]
-    rows = [row for row in rows if row[0] is case]  # one case per survivor account; be sure
+    first = rows[0]
+    case = first.LegalCase
+    rows = [row for row in rows if row.LegalCase is case]  # one case per survivor account; be sure
     facts = authorise(session, actor, case)
     insert_event(
         session,
@@ -171,20 +171,23 @@ def read_own_case(session: Session, actor: Actor, *, now: datetime) -> OwnCase |
     applications: dict[int, OwnApplication] = {}
     entered: list[EnteredDate] = []
     for row in rows:
-        application_id, workflow, version, status, rule, label, due = row[7:]
+        application_id = row.application_id
         if application_id is None or not access.may_view_application(actor, facts, application_id):
             continue
-        applications.setdefault(application_id, OwnApplication(application_id, workflow, version, status))
-        if rule is not None:
-            entered.append(EnteredDate(application_id, rule, label, due))
+        applications.setdefault(
+            application_id,
+            OwnApplication(application_id, row.workflow_id, row.workflow_version, row.application_status),
+        )
+        if row.entered_rule is not None:
+            entered.append(EnteredDate(application_id, row.entered_rule, row.entered_label, row.entered_due))
     return OwnCase(
         case=case,
-        today=now.astimezone(_zone(timezone)).date(),
-        advocate_name=advocate_name,
-        unread_messages=int(unread),
+        today=now.astimezone(_zone(first.timezone)).date(),
+        advocate_name=first.advocate_name,
+        unread_messages=int(first.unread_messages),
         applications=tuple(applications.values()),
         entered_dates=tuple(entered),
-        facts_stamp=tuple(int(n) for n in facts_stamp),
+        facts_stamp=(int(first.facts), int(first.superseded_facts), int(first.newest_fact)),
     )
 
 
