@@ -398,8 +398,10 @@ def home(
     """Their own case in plain words; just after starting, first their sign-in name."""
     if welcome and identity.user.sign_in_name:
         return render(request, "survivor/welcome.html", {"sign_in_name": identity.user.sign_in_name})
-    view = _survivor_view(session, settings, identity)
+    # The notices first: the view's commit is then the last database work of a repeat view, so
+    # the connection goes back to the pool before the page is rendered, not after.
     notices = notifications.latest(session, identity.actor.user_id, limit=5)
+    view = _survivor_view(session, settings, identity)
     return render(request, "survivor/home.html", {"view": view, "date_notices": notices})
 
 
