@@ -15,8 +15,9 @@ from sqlmodel import Session, select
 from api.audit.models import CaseEvent
 from api.cases import service as cases_service
 from api.cases.models import LegalCase
+from api.cases.survivor_access import issue_access_code
 from api.deadlines import service as deadlines_service
-from tests.api.cases.builders import actor
+from tests.api.cases.builders import actor, new_case
 from tests.web import test_survivor_pages as pages
 from tests.web.test_survivor_pages import TODAY, Setting, post
 from web.i18n import local_long_date, translate
@@ -248,7 +249,7 @@ def test_a_kept_view_is_not_shown_once_the_case_is_no_longer_theirs(
 
 def test_views_of_other_survivors_are_kept_apart(app_client: TestClient, setting: Setting) -> None:
     # A second survivor, of the other case: each sees only their own answers.
-    other_code = pages.issue_access_code(
+    other_code = issue_access_code(
         setting.session,
         setting.settings,
         actor(setting.session, setting.world.advocate),
@@ -267,3 +268,34 @@ def test_views_of_other_survivors_are_kept_apart(app_client: TestClient, setting
     assert "3 February 1971" in theirs
     assert "19 July 1994" not in theirs
     assert len(survivor_routes._DERIVED) == 2
+
+
+def test_a_case_without_applications_shows_its_answers_and_then_its_first_application(
+    app_client: TestClient, setting: Setting
+) -> None:
+    advocate = actor(setting.session, setting.world.advocate)
+    now = datetime.now(UTC)
+    case = new_case(setting.session, setting.settings, setting.world, "Case Wren")
+    cases_service.change_facts(
+        setting.session,
+        setting.settings,
+        advocate,
+        case,
+        {"person.date_of_birth": "1988-03-05"},
+        source="advocate",
+        now=now,
+        today=TODAY,
+    )
+    code = issue_access_code(setting.session, setting.settings, advocate, case, now=now)
+    pages.redeem(app_client, code)
+
+    html = app_client.get("/survivor").text
+    assert "Your advocate has not started anything yet." in html
+    assert "5 March 1988" in html
+
+    cases_service.start_application(
+        setting.session, setting.settings, advocate, case, "uk.nrm", now=now, today=TODAY
+    )
+    html = app_client.get("/survivor").text
+    assert "Your advocate has not started anything yet." not in html
+    assert "Support and time to recover" in html
