@@ -6,24 +6,45 @@ Run: ``.venv/bin/python tests/benchmarks/bench_survivor_status.py [--duration 15
 20 survivors, each with their own case (``uk.nrm`` and ``uk.cica`` started, a few answers, so
 there are dates and evidence to show), sign in through the real survivor sign-in form; then
 ``wrk -t2 -c20 --latency`` asks for ``/survivor`` with each survivor's session in turn
-(``survivor_status.lua``). Each request resolves the session, lists the survivor's case, reads it
-(recording the ``case.viewed`` audit event), evaluates both applications, decrypts the
-survivor-visible answers and renders the page in the survivor's language. Half the survivors
-have chosen Arabic, so translated pages are part of the mix.
+(``survivor_status.lua``). Each request resolves the session (three statements), reads the
+latest notifications, reads the survivor's case with everything the page needs in one statement
+and records the ``case.viewed`` audit event (a Core insert, committed), and renders the page in
+the survivor's language. What the engine and the survivor-visible answers give the page is kept
+per process until the case's facts, its applications or the day change
+(``api.cases.survivor_status``), so these repeat views neither decrypt nor evaluate (a first
+view does both, and costs two statements more). Half the survivors have chosen Arabic, so
+translated pages are part of the mix.
 
 The server is the real ``redress serve --no-worker`` (uvicorn in process, one worker, its
 defaults). The baseline, measured in the same run, is the bare FastAPI + Jinja2 page of
-``bench_interview_step.py``: the machine's ceiling for "a page".
+``bench_interview_step.py``: the machine's ceiling for "a page". Besides wrk's figures the run
+reports the server process's CPU time per request (from ``/proc``) and the SQL statements one
+view costs (counted in process after the run, on the same database).
 
 Goal (issue 6): p99 < 100 ms on SQLite. The exit status is 1 when it is missed, when a request
 failed, or when an answer was not the status page.
 wrk and the server share the machine's cores: the figures are a floor.
 
-Measured 2026-11-22 on the 2-core development machine shared with five other agents (load
-average about 6): bare page 1,609 req/s, p99 65 ms; status page 94 req/s, p50 202 ms, p99 390 ms
-(ratio 0.06), no failures. The goal is missed: with 20 connections and no think time, p99 is about
-20 queued requests times the ~10 ms of work one page takes (session, case read and its audit
-event committed, facts decrypted, two applications evaluated, the page rendered).
+Measured 2026-12-07 15:25 UTC on the 2-core development machine shared with three other agents
+(load average 1.2 to 1.9 during the runs), before and after the page's rework, one run each:
+
+====================  =======  ======  ======  ==========  ==========
+status page           req/s    p50 ms  p99 ms  CPU ms/req  statements
+====================  =======  ======  ======  ==========  ==========
+before (da4200e)         89.7   217.9   361.5       12.17          12
+after                   176.9   111.0   176.7        6.23           6
+====================  =======  ======  ======  ==========  ==========
+
+(bare page: about 2,400 req/s, p99 about 26 ms, 0.4 CPU ms/req; no failures, every answer the
+status page.) The goal is still missed. With 20 connections and no think time p50 is about 20
+queued requests times one page's cost, and the server is one Python process (one core at a
+time): p99 < 100 ms needs about 3 to 4 CPU ms per page. Of the page's synchronous work (about
+3 ms in process, single-threaded) the session resolution is about 1.4 ms, reading the case and
+recording the view 0.8 ms, rendering 0.8 ms and the notifications 0.2 ms; the rest of the CPU
+time is uvicorn, the middleware, the thread-pool hops (one per synchronous dependency) and the
+threads' contention for the GIL (CPU ms/req rises when the machine is idle: the handler threads
+then contend in parallel). The figures vary from run to run: at load average 2.4 (14:45 UTC) the
+same code did 227 req/s, p50 84 ms, p99 187 ms, 4.28 CPU ms/req.
 """
 
 from __future__ import annotations
