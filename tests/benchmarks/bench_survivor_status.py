@@ -44,7 +44,8 @@ recording the view 0.8 ms, rendering 0.8 ms and the notifications 0.2 ms; the re
 time is uvicorn, the middleware, the thread-pool hops (one per synchronous dependency) and the
 threads' contention for the GIL (CPU ms/req rises when the machine is idle: the handler threads
 then contend in parallel). The figures vary from run to run: at load average 2.4 (14:45 UTC) the
-same code did 227 req/s, p50 84 ms, p99 187 ms, 4.28 CPU ms/req.
+same code did 227 req/s, p50 84 ms, p99 187 ms, 4.28 CPU ms/req; the last run (15:43 UTC, load
+average 0.9) 146 req/s, p50 135 ms, p99 225 ms, 7.57 CPU ms/req, 6 statements, no failures.
 """
 
 from __future__ import annotations
