@@ -2,8 +2,8 @@
 
 :func:`record_event` only *adds* a row to the caller's session and never commits: the event
 belongs to the caller's unit of work, so an action and its audit record are saved together or not
-at all. :func:`insert_events` does the same with a plain insert statement, for hot paths. There
-is no update or delete here, on purpose: the trail is append-only.
+at all. :func:`insert_events` and :func:`insert_event` do the same with a plain insert statement,
+for hot paths. There is no update or delete here, on purpose: the trail is append-only.
 """
 
 from __future__ import annotations
@@ -87,6 +87,29 @@ def insert_events(
             for subject in subjects
         ]
         session.execute(_INSERT_EVENT, rows)
+
+
+def insert_event(
+    session: Session,
+    *,
+    organisation_id: int,
+    action: str,
+    at: datetime,
+    case_id: int | None = None,
+    actor_user_id: int | None = None,
+    subject: str | None = None,
+) -> None:
+    """:func:`insert_events` for one event: for hot read paths whose only write is the event
+    (the survivor's status page records every view)."""
+    insert_events(
+        session,
+        organisation_id=organisation_id,
+        action=action,
+        at=at,
+        subjects=[subject],
+        case_id=case_id,
+        actor_user_id=actor_user_id,
+    )
 
 
 def _check(action: str, at: datetime, subject: str | None) -> None:

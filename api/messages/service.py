@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, func, update
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from api import access
@@ -130,16 +131,40 @@ def read_conversation(
     return views
 
 
+# Built once: the survivor's status page counts on every view, and building and keying a
+# statement costs more than running it.
+_UNREAD: Final = (
+    select(func.count())
+    .select_from(CaseMessage)
+    .where(
+        col(CaseMessage.case_id) == bindparam("case_id"),
+        col(CaseMessage.from_survivor) != bindparam("reader_is_survivor"),
+        col(CaseMessage.read_at).is_(None),
+    )
+)
+
+
+def unread_by_survivor(case_id: ColumnElement[int] | Mapped[int | None]) -> ScalarSelect[int]:
+    """How many of the advocates' messages the survivor has not read yet, as a subquery on the
+    case id column of an enclosing statement: :func:`unread_count` for the survivor's side, for a
+    page that reads the case and this count in one statement (the survivor's status page).
+    The caller has checked that the reader is the case's survivor."""
+    return (
+        select(func.count())
+        .select_from(CaseMessage)
+        .where(
+            col(CaseMessage.case_id) == case_id,
+            col(CaseMessage.from_survivor).is_(False),
+            col(CaseMessage.read_at).is_(None),
+        )
+        .scalar_subquery()
+    )
+
+
 def unread_count(session: Session, actor: Actor, case: LegalCase) -> int:
     """How many of the other side's messages ``actor``'s side has not read yet."""
     reader_is_survivor = _side(session, actor, case)
     count = session.exec(
-        select(func.count())
-        .select_from(CaseMessage)
-        .where(
-            CaseMessage.case_id == saved_id(case),
-            col(CaseMessage.from_survivor) != reader_is_survivor,
-            col(CaseMessage.read_at).is_(None),
-        )
+        _UNREAD, params={"case_id": saved_id(case), "reader_is_survivor": reader_is_survivor}
     ).one()
     return int(count)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Final
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from api.reminders.models import Notification
 
@@ -28,12 +30,19 @@ def unread_count(session: Session, user_id: int) -> int:
 
 def latest(session: Session, user_id: int, *, limit: int = PAGE_SIZE) -> Sequence[Notification]:
     """The person's newest notifications, unread and read."""
-    return session.exec(
+    return session.exec(_latest_statement(limit), params={"user_id": user_id}).all()
+
+
+@lru_cache(maxsize=8)
+def _latest_statement(limit: int) -> SelectOfScalar[Notification]:
+    # Built once per limit: the survivor's status page asks on every view, and building and
+    # keying a statement costs more than running it.
+    return (
         select(Notification)
-        .where(Notification.user_id == user_id)
+        .where(col(Notification.user_id) == bindparam("user_id"))
         .order_by(col(Notification.id).desc())
         .limit(limit)
-    ).all()
+    )
 
 
 def mark_all_read(session: Session, user_id: int, *, now: datetime) -> None:

@@ -9,7 +9,12 @@
 - ``GET /survivor``: their own case only, in plain words: per application what it is for,
   where it stands, what happens next, the dates that matter, what to bring, and who to contact.
   Only answers the fact dictionary marks ``survivor_visible`` are ever shown
-  (:func:`api.cases.service.read_facts_for` filters them for a survivor).
+  (:func:`api.cases.service.read_facts_for` filters them for a survivor). A date an advocate
+  entered from a letter wins over the computed one. It is the page a survivor opens most, so
+  it is cheap: one statement reads the case and everything the view needs, the view is
+  checked and recorded (:func:`api.cases.survivor_status.read_own_case`), and what the engine
+  and the answers give it is kept per process until the facts, the applications or the day
+  change (:data:`_DERIVED`).
 - ``POST /survivor/sign-out``.
 
 Safety (``reference/anchors.md`` §7): page titles and headings are neutral (nothing about the
@@ -30,12 +35,15 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from api.access import Actor
 from api.auth import service as auth_service
 from api.cases import service as cases_service
+from api.cases.checks import saved_id
 from api.cases.errors import AccessCodeError, AccessCodeThrottled, CaseInputError
 from api.cases.models import ApplicationStatus, LegalCase
 from api.cases.schemas import FactRecord
-from api.cases.survivor_access import own_case_public_id, redeem_access_code
+from api.cases.survivor_access import redeem_access_code
+from api.cases.survivor_status import DerivedMemo, OwnApplication, OwnCase, read_own_case
 from api.contact_preferences.safe_times import BAD_HOUR, SafeTimes
 from api.contact_preferences.service import (
     ContactInputError,
@@ -44,8 +52,6 @@ from api.contact_preferences.service import (
     save_preferences,
 )
 from api.deps import SessionDep, SettingsDep
-from api.messages import service as messages_service
-from api.orgs import service as orgs_service
 from api.orgs.models import NAME_MAX_LENGTH, User
 from api.reminders import notifications
 from api.reminders.planning import organisation_zone
@@ -63,7 +69,6 @@ from web.identity import (
     set_session_cookie,
 )
 from web.rendering import render
-from web.routes.cases import today_for
 from web.routes.survivor_questions import question_counts
 from workflows.engine import Evaluation
 from workflows.facts import default_fact_dictionary
@@ -145,29 +150,61 @@ class SurvivorView:
     unread_messages: int = 0  # the advocates' messages not read yet
 
 
-def _summary(evaluation: Evaluation, status: str, today: date) -> ApplicationSummary:
+@dataclass(frozen=True)
+class _Derived:
+    """What one application's evaluation gives the page (the same for every view of the same
+    facts, workflow version and day)."""
+
+    heading: str
+    purpose: str
+    next_step: str
+    deadlines: tuple[tuple[str, str, date], ...]  # (rule id, label, due) as the engine computed them
+    to_bring: tuple[str, ...]
+
+
+# What the engine and the answers give the status page, kept per process by the case's
+# derived key (:attr:`api.cases.survivor_status.OwnCase.derived_key`): a repeat view of
+# unchanged facts on the same day skips decryption and evaluation. Statuses and the dates
+# entered from letters are read on every view, never kept.
+_DERIVED: Final[DerivedMemo[tuple[dict[int, _Derived], tuple[tuple[str, str], ...]]]] = DerivedMemo()
+
+
+def _derived(evaluation: Evaluation) -> _Derived:
     dictionary = default_fact_dictionary()
     workflow = evaluation.workflow
     next_key = evaluation.next_question
     next_step = WORKING_ON_IT
     if next_key is not None and dictionary.get(next_key).survivor_visible:
         next_step = MORE_QUESTIONS
+    return _Derived(
+        heading=NEUTRAL_HEADINGS.get(workflow.process_kind, N_("Your application")),
+        purpose=PLAIN_PURPOSE.get(workflow.process_kind, WORKING_ON_IT),
+        next_step=next_step,
+        deadlines=tuple((deadline.id, deadline.label, deadline.due) for deadline in evaluation.deadlines),
+        to_bring=tuple(rule.label for rule, certain in evaluation.checklist if certain),
+    )
+
+
+def _summary(own: OwnCase, application: OwnApplication, derived: _Derived) -> ApplicationSummary:
+    # A date a person entered from a letter wins over the computed one (and stays when the rule
+    # no longer applies, as it does for reminders).
+    entered = {d.rule_id: d for d in own.entered_dates if d.application_id == application.id}
+    dates = [
+        (label, entered.pop(rule).due if rule in entered else due) for rule, label, due in derived.deadlines
+    ]
+    dates += [(d.label, d.due) for d in entered.values()]
     try:
-        plain_status = PLAIN_STATUS[ApplicationStatus(status)]
+        plain_status = PLAIN_STATUS[ApplicationStatus(application.status)]
     except ValueError:
         plain_status = WORKING_ON_IT
     return ApplicationSummary(
-        heading=NEUTRAL_HEADINGS.get(workflow.process_kind, N_("Your application")),
-        purpose=PLAIN_PURPOSE.get(workflow.process_kind, WORKING_ON_IT),
+        heading=derived.heading,
+        purpose=derived.purpose,
         status=plain_status,
-        next_step=next_step,
+        next_step=derived.next_step,
         # Only what is still ahead, with its label and date: the legal basis is for the advocate.
-        dates=tuple(
-            (deadline.label, deadline.due)
-            for deadline in sorted(evaluation.deadlines, key=lambda d: d.due)
-            if deadline.due >= today
-        ),
-        to_bring=tuple(rule.label for rule, certain in evaluation.checklist if certain),
+        dates=tuple(sorted(((label, due) for label, due in dates if due >= own.today), key=lambda d: d[1])),
+        to_bring=derived.to_bring,
     )
 
 
@@ -183,39 +220,44 @@ def _answers(facts: dict[str, FactRecord]) -> tuple[tuple[str, str], ...]:
     return tuple(shown)
 
 
-def _advocate_name(session: Session, case: LegalCase) -> str | None:
-    if case.assigned_user_id is None:
-        return None
-    try:
-        return orgs_service.get_user(session, case.assigned_user_id).display_name
-    except orgs_service.OrgError:
-        return None
+def _derive(
+    session: Session, settings: Settings, actor: Actor, own: OwnCase
+) -> tuple[dict[int, _Derived], tuple[tuple[str, str], ...]]:
+    """Decrypt and evaluate: what :data:`_DERIVED` keeps for ``own.derived_key`` (the
+    applications' part by application id)."""
+    wanted = {a.id for a in own.applications}
+    # Exactly the applications of the key (one started since that read waits for the next view).
+    applications = [
+        a for a in cases_service.list_applications(session, actor, own.case) if saved_id(a) in wanted
+    ]
+    evaluations = cases_service.evaluate_applications(
+        session, settings, own.case, applications, today=own.today
+    )
+    facts = cases_service.read_facts_for(session, settings, actor, own.case)
+    derived = {saved_id(a): _derived(e) for a, e in zip(applications, evaluations, strict=True)}
+    return derived, _answers(facts)
 
 
 def _survivor_view(session: Session, settings: Settings, identity: Identity) -> SurvivorView:
     """The survivor's own case (a survivor account belongs to one case), read as them."""
     actor = identity.actor
-    now = now_utc()
-    public_id = own_case_public_id(session, actor)
-    if public_id is None:
+    # Checked by the access policy and recorded in the case's audit trail, like every read.
+    own = read_own_case(session, actor, now=now_utc())
+    if own is None:
         return SurvivorView(identity.user.display_name, False, None, (), ())
-    # Through get_case, so the survivor's look at their case is in its audit trail too.
-    case = cases_service.get_case(session, actor, public_id, now=now)
-    today = today_for(session, case.organisation_id, now)
-    applications = cases_service.list_applications(session, actor, case)
-    evaluations = cases_service.evaluate_applications(session, settings, case, applications, today=today)
+    derived, answers = _DERIVED.get(own.derived_key, lambda: _derive(session, settings, actor, own))
     summaries = tuple(
-        _summary(evaluation, application.status, today)
-        for application, evaluation in zip(applications, evaluations, strict=True)
+        _summary(own, application, derived[application.id])
+        for application in own.applications
+        if application.id in derived  # not one that went while the page was being made
     )
-    facts = cases_service.read_facts_for(session, settings, actor, case)
     return SurvivorView(
         name=identity.user.display_name,
         has_case=True,
-        advocate=_advocate_name(session, case),
+        advocate=own.advocate_name,
         applications=summaries,
-        answers=_answers(facts),
-        unread_messages=messages_service.unread_count(session, actor, case),
+        answers=answers,
+        unread_messages=own.unread_messages,
     )
 
 
@@ -360,9 +402,11 @@ def home(
     """Their own case in plain words; just after starting, first their sign-in name."""
     if welcome and identity.user.sign_in_name:
         return render(request, "survivor/welcome.html", {"sign_in_name": identity.user.sign_in_name})
-    view = _survivor_view(session, settings, identity)
+    # The notices first: the view's commit is then the last database work of a repeat view, so
+    # the connection goes back to the pool before the page is rendered, not after.
     notices = notifications.latest(session, identity.actor.user_id, limit=5)
     waiting, asked = question_counts(session, identity)
+    view = _survivor_view(session, settings, identity)
     context = {"view": view, "date_notices": notices, "questions_waiting": waiting, "questions_asked": asked}
     return render(request, "survivor/home.html", context)
 

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from api.audit.models import CaseEvent
-from api.audit.service import EVENTS_PER_PAGE, case_events, insert_events, record_event
+from api.audit.service import EVENTS_PER_PAGE, case_events, insert_event, insert_events, record_event
 from api.cases import service
 from api.settings import Settings
 from tests.api.cases.builders import NOW, World, actor, id_of, new_case
@@ -73,6 +73,8 @@ def test_malformed_events_are_refused(
         insert_events(
             db_session, organisation_id=id_of(world.home), action=action, at=at, subjects=["fine", subject]
         )
+    with pytest.raises(ValueError, match=words):
+        insert_event(db_session, organisation_id=id_of(world.home), action=action, at=at, subject=subject)
     assert _count(db_session) == before
 
 
@@ -127,3 +129,30 @@ def test_case_events_are_the_case_own_newest_first_by_page(
     assert case_events(db_session, id_of(other)).total == created
     assert case_events(db_session, id_of(case), page=0).page == 1
     assert case_events(db_session, id_of(case), page=5).items == []
+
+
+def test_an_inserted_event_is_saved_with_the_callers_commit_or_not_at_all(
+    db_session: Session, cheap_settings: Settings, world: World
+) -> None:
+    case = new_case(db_session, cheap_settings, world)
+    before = _count(db_session)
+    kept = {
+        "organisation_id": case.organisation_id,
+        "case_id": id_of(case),
+        "actor_user_id": id_of(world.admin),
+    }
+
+    insert_event(db_session, **kept, action="case.viewed", at=NOW)
+    db_session.rollback()
+    assert _count(db_session) == before
+    insert_event(db_session, **kept, action="case.viewed", subject="status", at=NOW)
+    db_session.commit()
+
+    newest = case_events(db_session, id_of(case)).items[0]
+    assert (newest.action, newest.subject, newest.actor_user_id, newest.at) == (
+        "case.viewed",
+        "status",
+        id_of(world.admin),
+        NOW,
+    )
+    assert _count(db_session) == before + 1
