@@ -78,14 +78,32 @@ def _next_path(request: Request) -> str:
     return path + (f"?{request.url.query}" if request.url.query else "")
 
 
+def _release_connection(session: Session) -> None:
+    """End the read transaction of the identity look-up, so the connection goes back to the pool.
+
+    A dependency runs in a worker thread of its own and the page in another: between the two the
+    request waits for a free thread. Holding a connection while waiting would let requests that
+    wait for threads hold every pooled connection while every thread waits for one, until the
+    pool's timeout. The objects read stay loaded (the session does not expire them on commit).
+    """
+    if session.in_transaction():
+        session.commit()
+
+
 def optional_identity(request: Request, session: SessionDep, settings: SettingsDep) -> Identity | None:
     """Dependency: the signed-in person, if any."""
-    return identify(request, session, settings)
+    try:
+        return identify(request, session, settings)
+    finally:
+        _release_connection(session)
 
 
 def staff_identity(request: Request, session: SessionDep, settings: SettingsDep) -> Identity:
     """Dependency: a signed-in member of staff (admin, advocate or lawyer), or sign in."""
-    return require_staff(request, session, settings)
+    try:
+        return require_staff(request, session, settings)
+    finally:
+        _release_connection(session)
 
 
 def require_staff(request: Request, session: Session, settings: Settings) -> Identity:
@@ -105,7 +123,10 @@ def require_staff(request: Request, session: Session, settings: Settings) -> Ide
 
 def survivor_identity(request: Request, session: SessionDep, settings: SettingsDep) -> Identity:
     """Dependency: a signed-in survivor, or the survivor sign-in page."""
-    identity = identify(request, session, settings)
+    try:
+        identity = identify(request, session, settings)
+    finally:
+        _release_connection(session)
     if identity is None or not identity.is_survivor:
         home = "/cases" if identity is not None else None
         raise SignInRequired(survivor=True, next_path=_next_path(request), home=home)

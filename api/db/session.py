@@ -14,7 +14,6 @@ from functools import lru_cache
 from fastapi import Request
 from sqlalchemy import Engine
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from api.db.engine import create_db_engine
 
@@ -25,8 +24,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     An ``async`` dependency, although the routes using the session are plain ``def`` ones run in
     worker threads: making a session does no I/O (it connects at its first statement), and a
     session whose transaction has ended (committed, or never begun) closes without any either.
-    Only one still in a transaction is closed in a worker thread, as that rolls back on its
-    connection. A sync dependency would cost two hand-overs to a worker thread per request.
+    A session still in a transaction is closed here too, on the event loop: its rollback is one
+    short statement, and waiting for a worker thread to run it would hold the connection while
+    waiting, so that finished requests could hold every pooled connection while every thread
+    waits for one (until the pool's timeout). A sync dependency would also cost two hand-overs to
+    a worker thread per request.
     """
     engine: Engine = request.app.state.db_engine
     # Objects stay loaded after a commit: a request commits once and then renders what it has;
@@ -35,10 +37,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     finally:
-        if session.in_transaction():
-            await run_in_threadpool(session.close)
-        else:
-            session.close()
+        session.close()
 
 
 @lru_cache(maxsize=4)
