@@ -237,7 +237,7 @@ def demo() -> None:
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
-    typer.echo("Demo loaded: 5 fictional cases. Sign in at http://127.0.0.1:8000 as:")
+    typer.echo("Demo loaded: fictional cases at different stages. Sign in at http://127.0.0.1:8000 as:")
     for login in logins:
         typer.echo(f"  {login.role:26} {login.sign_in:32} passphrase: {login.passphrase}")
     typer.echo("Survivors sign in at /survivor/sign-in. All names, references and dates are invented.")
