@@ -349,6 +349,24 @@ def test_a_survivor_who_opts_in_after_the_deadline_was_confirmed_is_reminded_too
     assert {n.title for n in notes} == {"You have a date coming up"}
 
 
+def _emailed_survivor_on_the_day(
+    session: Session, settings: Settings, world: World, times: SafeTimes
+) -> None:
+    """A CICA case (deadline 10 March 2027, confirmed) whose survivor takes email at ``times``;
+    every reminder but the one on the day is marked sent, so a sweep sends only that one."""
+    case = cica_case(session, settings, world)
+    survivor = add_survivor(session, settings, world, case)
+    preferences = ContactPreferences(
+        reminders_opt_in=True, email="kes@mail.example", email_safe=True, safe_times=times
+    )
+    set_preferences(session, settings, survivor, case, preferences)
+    confirm_all(session, settings, world, case)
+    session.execute(
+        update(Reminder).where(col(Reminder.days_before) > 0).values(state=ReminderState.SENT.value)
+    )
+    session.commit()
+
+
 def test_an_email_to_a_survivor_waits_for_the_hours_they_marked_safe(
     db_session: Session, cheap_settings: Settings, world: World, engine: Engine
 ) -> None:
@@ -356,27 +374,8 @@ def test_an_email_to_a_survivor_waits_for_the_hours_they_marked_safe(
     shown), then sent at 13:00 once. The advocate's own email is not held."""
     with smtp_sink() as (sink, port):
         settings = with_mail(cheap_settings, port)
-        case = cica_case(db_session, settings, world)
-        survivor = add_survivor(db_session, settings, world, case)
-        set_preferences(
-            db_session,
-            settings,
-            survivor,
-            case,
-            ContactPreferences(
-                reminders_opt_in=True,
-                email="kes@mail.example",
-                email_safe=True,
-                safe_times=SafeTimes(13, 17),
-            ),
-        )
-        confirm_all(db_session, settings, world, case)
-        on_the_day = datetime(2027, 3, 10, 9, 1, tzinfo=UTC)  # 09:01 GMT: every reminder is due
-        # Only the reminder on the day is due: mark the earlier ones sent already.
-        db_session.execute(
-            update(Reminder).where(col(Reminder.days_before) > 0).values(state=ReminderState.SENT.value)
-        )
-        db_session.commit()
+        _emailed_survivor_on_the_day(db_session, settings, world, SafeTimes(13, 17))
+        on_the_day = datetime(2027, 3, 10, 9, 1, tzinfo=UTC)  # 09:01 GMT: the reminder is due
 
         sweep(engine, settings, now=lambda: on_the_day)
         assert sink.to("kes@mail.example") == []
@@ -410,25 +409,7 @@ def test_an_email_that_could_only_arrive_after_its_date_is_not_sent_and_the_advo
     mean Thursday: after the date, so the reminder is held back with the reason."""
     with smtp_sink() as (sink, port):
         settings = with_mail(cheap_settings, port)
-        case = cica_case(db_session, settings, world)
-        survivor = add_survivor(db_session, settings, world, case)
-        set_preferences(
-            db_session,
-            settings,
-            survivor,
-            case,
-            ContactPreferences(
-                reminders_opt_in=True,
-                email="kes@mail.example",
-                email_safe=True,
-                safe_times=SafeTimes(18, 19, weekdays_only=True),
-            ),
-        )
-        confirm_all(db_session, settings, world, case)
-        db_session.execute(
-            update(Reminder).where(col(Reminder.days_before) > 0).values(state=ReminderState.SENT.value)
-        )
-        db_session.commit()
+        _emailed_survivor_on_the_day(db_session, settings, world, SafeTimes(18, 19, weekdays_only=True))
         sweep(engine, settings, now=lambda: datetime(2027, 3, 10, 19, 30, tzinfo=UTC))
     assert sink.to("kes@mail.example") == []
     row = db_session.exec(
