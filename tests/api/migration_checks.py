@@ -13,7 +13,7 @@ from typing import Any, Final
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Connection, inspect, text
 
 from api.db.engine import create_db_engine
 from api.db.migrate import alembic_config, upgrade_to_head
@@ -90,3 +90,28 @@ def check_round_trip(
     upgrade_to_head(database_url)
     assert table_names(database_url) >= set(tables)
     assert model_differences(database_url, tables) == []
+
+
+def seed_case(connection: Connection, *, with_user: bool = True) -> None:
+    """One organisation (id 1), optionally one staff user (id 1), and one case (id 1) in it,
+    written with plain SQL: a migration's test may run before the models' tables all exist."""
+    connection.execute(
+        text(
+            "INSERT INTO organisation (id, name, slug, timezone, require_staff_totp, created_at) "
+            "VALUES (1, 'Harbour Light Trust', 'harbour', 'Europe/London', false, CURRENT_TIMESTAMP)"
+        )
+    )
+    if with_user:
+        connection.execute(
+            text(
+                "INSERT INTO app_user (id, email, display_name, password_hash, is_active, created_at) "
+                "VALUES (1, 'bea@harbour.example', 'Bea Advocate', 'x', true, CURRENT_TIMESTAMP)"
+            )
+        )
+    connection.execute(
+        text(
+            "INSERT INTO legal_case (id, public_id, organisation_id, reference, preferred_language, "
+            "jurisdiction, status, wrapped_data_key, created_at, updated_at) VALUES (1, 'a1', 1, "
+            "'Case Kestrel', 'en', 'GB-ENG', 'open', 'v1:k:x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        )
+    )

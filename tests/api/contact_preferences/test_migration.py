@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 from api.db.engine import create_db_engine
 from api.db.migrate import alembic_config, upgrade_to_head
 from api.settings import Settings
-from tests.api.migration_checks import model_differences
+from tests.api.migration_checks import model_differences, seed_case
 
 REVISION: Final = "f5a1b2c3d4e5"
 PREVIOUS: Final = "e6a1b2c3d4e5"
@@ -35,19 +35,7 @@ def _check(database_url: str) -> None:
     engine = create_db_engine(database_url)
     try:
         with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO organisation (id, name, slug, timezone, require_staff_totp, created_at) "
-                    "VALUES (1, 'Harbour Light Trust', 'harbour', 'Europe/London', false, CURRENT_TIMESTAMP)"
-                )
-            )
-            connection.execute(
-                text(
-                    "INSERT INTO legal_case (id, public_id, organisation_id, reference, preferred_language, "
-                    "jurisdiction, status, wrapped_data_key, created_at, updated_at) VALUES (1, 'a1', 1, "
-                    "'Case Kestrel', 'en', 'GB-ENG', 'open', 'v1:k:x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-                )
-            )
+            seed_case(connection, with_user=False)
             connection.execute(
                 text(
                     "INSERT INTO contact_preference (case_id, reminders_opt_in, email_safe, in_app_safe, "

@@ -22,7 +22,7 @@ from api.evidence.models import EvidenceFile
 from api.settings import Settings
 from tests.api.cases.builders import PASSPHRASE, World, actor, new_case
 from tests.api.evidence.images import CAMERA, GPS_IFD, pdf, photo
-from tests.api.migration_checks import check_round_trip
+from tests.api.migration_checks import check_round_trip, seed_case
 
 NOW: Final = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
@@ -263,19 +263,7 @@ def _check_round_trip_and_cascade(database_url: str) -> None:
     engine = create_db_engine(database_url)
     try:
         with engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO organisation (id, name, slug, timezone, require_staff_totp, created_at) "
-                "VALUES (1, 'Harbour Light Trust', 'harbour', 'Europe/London', false, CURRENT_TIMESTAMP)"
-            ))  # fmt: skip
-            connection.execute(text(
-                "INSERT INTO app_user (id, email, display_name, password_hash, is_active, created_at) "
-                "VALUES (1, 'bea@harbour.example', 'Bea Advocate', 'x', true, CURRENT_TIMESTAMP)"
-            ))  # fmt: skip
-            connection.execute(text(
-                "INSERT INTO legal_case (id, public_id, organisation_id, reference, preferred_language, "
-                "jurisdiction, status, wrapped_data_key, created_at, updated_at) VALUES (1, 'a1', 1, "
-                "'Case Kestrel', 'en', 'GB-ENG', 'open', 'v1:k:x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-            ))  # fmt: skip
+            seed_case(connection)
             connection.execute(
                 text(
                     "INSERT INTO evidence_file (public_id, case_id, uploaded_by_user_id, content_type, "

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from api.db.engine import create_db_engine
 from api.settings import Settings
-from tests.api.migration_checks import check_round_trip
+from tests.api.migration_checks import check_round_trip, seed_case
 
 REVISION: Final = "f6a1b2c3d4e6"
 PREVIOUS: Final = "f8a1b2c3d4e8"
@@ -27,19 +27,7 @@ def _check_round_trip_and_cascade(database_url: str) -> None:
     engine = create_db_engine(database_url)
     try:
         with engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO organisation (id, name, slug, timezone, require_staff_totp, created_at) "
-                "VALUES (1, 'Harbour Light Trust', 'harbour', 'Europe/London', false, CURRENT_TIMESTAMP)"
-            ))  # fmt: skip
-            connection.execute(text(
-                "INSERT INTO app_user (id, email, display_name, password_hash, is_active, created_at) "
-                "VALUES (1, 'bea@harbour.example', 'Bea Advocate', 'x', true, CURRENT_TIMESTAMP)"
-            ))  # fmt: skip
-            connection.execute(text(
-                "INSERT INTO legal_case (id, public_id, organisation_id, reference, preferred_language, "
-                "jurisdiction, status, wrapped_data_key, created_at, updated_at) VALUES (1, 'a1', 1, "
-                "'Case Kestrel', 'en', 'GB-ENG', 'open', 'v1:k:x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-            ))  # fmt: skip
+            seed_case(connection)
             connection.execute(text(
                 "INSERT INTO survivor_question (public_id, case_id, fact_key, asked_by_user_id, asked_at) "
                 "VALUES ('q1', 1, 'police.reported', 1, CURRENT_TIMESTAMP)"
