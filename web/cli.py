@@ -69,11 +69,22 @@ def serve(
             help="Serve pages only, without the Celery worker and beat: no reminders run.",
         ),
     ] = False,
+    web_processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Web processes to run.",
+            show_default="REDRESS_WEB_PROCESSES, else one per CPU core",
+        ),
+    ] = None,
 ) -> None:
     """Apply migrations, then run the web app and the Celery worker with beat until Ctrl-C."""
     from web.serve import ServeError, run_server
 
     settings = _load_settings()
+    if web_processes is not None:
+        settings = settings.model_copy(update={"web_processes": web_processes})
     _migrate(settings)
     try:
         status = run_server(

@@ -177,6 +177,30 @@ def test_security_numbers_must_be_positive(clean_environment: pytest.MonkeyPatch
         Settings()
 
 
+def test_serve_runs_a_web_process_per_core_with_two_threads_each(
+    clean_environment: pytest.MonkeyPatch,
+) -> None:
+    settings = Settings()
+
+    assert settings.web_processes == 0
+    assert settings.web_process_count() == len(os.sched_getaffinity(0))
+    assert settings.web_threads == 2
+
+
+def test_an_explicit_web_process_count_wins(clean_environment: pytest.MonkeyPatch) -> None:
+    clean_environment.setenv("REDRESS_WEB_PROCESSES", "3")
+
+    assert Settings().web_process_count() == 3
+
+
+@pytest.mark.parametrize("value", ["-1", "65", "two"])
+def test_a_bad_web_process_count_is_refused(clean_environment: pytest.MonkeyPatch, value: str) -> None:
+    clean_environment.setenv("REDRESS_WEB_PROCESSES", value)
+
+    with pytest.raises(ValidationError, match="web_processes"):
+        Settings()
+
+
 def test_argon2_memory_must_cover_its_lanes(clean_environment: pytest.MonkeyPatch) -> None:
     clean_environment.setenv("REDRESS_ARGON2_PARALLELISM", "4")
     clean_environment.setenv("REDRESS_ARGON2_MEMORY_COST_KIB", "16")

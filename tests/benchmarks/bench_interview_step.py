@@ -84,7 +84,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -196,7 +196,19 @@ _BARE_CONTEXT: Final = {
     ],
 }
 
-bare_app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+BARE_THREADS_VARIABLE: Final = "BENCH_BARE_WEB_THREADS"
+
+
+@contextlib.asynccontextmanager
+async def _bare_lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # The same handler threads per process as Redress's (web.app sets its limiter likewise).
+    from anyio import to_thread
+
+    to_thread.current_default_thread_limiter().total_tokens = int(os.environ.get(BARE_THREADS_VARIABLE, "40"))
+    yield
+
+
+bare_app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, lifespan=_bare_lifespan)
 
 
 @bare_app.get("/", response_class=HTMLResponse)
@@ -223,14 +235,21 @@ class Served:
     pid: int
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) the process has used so far, from ``/proc``.
+def cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) the processes of group ``pgid`` have used so far, from ``/proc``:
+    the server and the web processes it started.
 
     Unlike requests per second, this hardly changes with what else the machine is doing, so
     the CPU cost of a request is the steadier figure on a shared machine.
     """
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat(5))
+    ticks = 0
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended while we looked
+            continue
+        if int(fields[2]) == pgid:  # pgrp, field 5 of stat(5)
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
@@ -543,15 +562,26 @@ def _parse_wrk(output: str, errors: str = "") -> Result:
 # --- the run --------------------------------------------------------------------------------------
 
 
+def serve_settings() -> tuple[int, int]:
+    """The web processes and handler threads per process ``redress serve`` runs with here."""
+    from api.settings import Settings
+
+    configured = Settings()  # the environment's REDRESS_* variables, as redress serve reads them
+    return configured.web_process_count(), configured.web_threads
+
+
 def bench_bare(duration: str, warmup: str, log_dir: Path) -> tuple[Result, int]:
-    """The bare page: its wrk result and its size in bytes."""
+    """The bare page, on the server settings of ``redress serve``: its wrk result and size in bytes."""
     import httpx
 
+    processes, threads = serve_settings()
     command = [
         sys.executable, "-m", "uvicorn", "tests.benchmarks.bench_interview_step:bare_app",
         "--host", "127.0.0.1", "--port", "{port}", "--log-level", "info", "--timeout-graceful-shutdown", "5",
+        "--workers", str(processes),
     ]  # fmt: skip
-    with server("bare", command, dict(os.environ), "/", log_dir) as served:
+    env = {**os.environ, BARE_THREADS_VARIABLE: str(threads)}
+    with server("bare", command, env, "/", log_dir) as served:
         size = len(httpx.get(served.base + "/").content)
         run_wrk(served.base + "/", warmup)
         return run_wrk(served.base + "/", duration, server_pid=served.pid), size

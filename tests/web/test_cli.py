@@ -50,6 +50,15 @@ def test_serve_explains_a_port_in_use(settings: Settings) -> None:
     assert "--port" in result.stderr
 
 
+@pytest.mark.parametrize("count", ["0", "65", "many"])
+def test_serve_refuses_a_bad_web_process_count(settings: Settings, count: str) -> None:
+    result = runner.invoke(app, ["serve", "--web-processes", count, "--no-worker"])
+
+    assert result.exit_code == 2
+    assert "--web-processes" in result.stderr
+    assert not (settings.data_dir / "redress.db").exists()  # refused before anything started
+
+
 # --- redress createadmin --------------------------------------------------------------------------
 
 ADMIN_PASSWORD = "correct horse battery staple"

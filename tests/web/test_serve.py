@@ -66,26 +66,52 @@ def _get_health(url: str) -> dict[str, Any] | None:
         return None
 
 
+def _web_processes(serve_pid: int) -> list[int]:
+    """The web processes uvicorn's supervisor spawned for ``redress serve`` (none with one)."""
+    return [
+        pid
+        for pid, parent, _, state in _processes()
+        if parent == serve_pid and state not in "ZX" and b"spawn_main" in _command_line(pid)
+    ]
+
+
+def _command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # it ended while we looked
+        return b""
+
+
 @dataclass
 class RunningServe:
     process: subprocess.Popen[bytes]
     worker_group: int
     data_dir: Path
     log_path: Path
+    port: int
+    web_processes: int  # how many serve was to run
+
+    @property
+    def spawned_expected(self) -> int:
+        """Web processes spawned beside serve: none when its one web process is serve itself."""
+        return 0 if self.web_processes == 1 else self.web_processes
 
     @property
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
 
-@pytest.fixture
-def running_serve(tmp_path: Path) -> Iterator[RunningServe]:
-    """``redress serve`` started in its own process group, waited for until the worker is ok."""
+@pytest.fixture(params=[None, "1"], ids=["default-processes", "one-process"])
+def running_serve(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningServe]:
+    """``redress serve`` started in its own process group, waited for until the worker is ok:
+    with its default web processes (one per core), and with a single in-process one."""
     redress = Path(sys.executable).with_name("redress")
     data_dir = tmp_path / "var"
     port = _free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("REDRESS_")}
     environment |= {"REDRESS_DATA_DIR": str(data_dir), "REDRESS_BEAT_INTERVAL_SECONDS": "1"}
+    if request.param is not None:
+        environment["REDRESS_WEB_PROCESSES"] = request.param
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
         serve = subprocess.Popen(
@@ -102,8 +128,9 @@ def running_serve(tmp_path: Path) -> Iterator[RunningServe]:
         health = None
         while time.monotonic() < deadline and serve.poll() is None:
             if worker_group is None:
-                children = [pid for pid, parent, _, _ in _processes() if parent == serve.pid]
-                worker_group = children[0] if children else None
+                # The worker leads a process group of its own; web processes stay in serve's.
+                leaders = [pid for pid, ppid, group, _ in _processes() if (ppid, group) == (serve.pid, pid)]
+                worker_group = leaders[0] if leaders else None
             health = _get_health(f"http://127.0.0.1:{port}/health")
             if health is not None and health["worker"]["ok"]:
                 break
@@ -112,10 +139,11 @@ def running_serve(tmp_path: Path) -> Iterator[RunningServe]:
         assert health is not None, f"/health never answered:\n{log_text}"
         assert health["status"] == "ok", f"{health}\n{log_text}"
         assert worker_group is not None
-        yield RunningServe(serve, worker_group, data_dir, log_path)
+        processes = int(request.param) if request.param else len(os.sched_getaffinity(0))
+        yield RunningServe(serve, worker_group, data_dir, log_path, port, processes)
     finally:
         if serve.poll() is None:
-            os.killpg(serve.pid, signal.SIGKILL)
+            os.killpg(serve.pid, signal.SIGKILL)  # serve and its web processes
             serve.wait()
         if worker_group is not None and _live_members(worker_group):
             os.killpg(worker_group, signal.SIGKILL)
@@ -125,12 +153,14 @@ def test_serve_runs_web_worker_and_beat_and_stops_cleanly(running_serve: Running
     serve = running_serve.process
     assert running_serve.worker_group != serve.pid  # the worker has a process group of its own
     assert len(_live_members(running_serve.worker_group)) >= 2, "expected worker and beat"
+    assert len(_web_processes(serve.pid)) == running_serve.spawned_expected, running_serve.log
 
     os.killpg(serve.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     exit_code = serve.wait(timeout=EXIT_TIMEOUT_SECONDS)
 
     assert exit_code == 0, running_serve.log
     assert _live_members(running_serve.worker_group) == [], "worker or beat survived"
+    assert _live_members(serve.pid) == [], "a web process survived"
     assert "Redress is running at http://127.0.0.1:" in running_serve.log
     with sqlite3.connect(running_serve.data_dir / "redress.db") as database:
         (revision,) = database.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -145,6 +175,28 @@ def test_serve_stops_with_an_error_when_the_worker_dies(running_serve: RunningSe
     assert exit_code == 1, running_serve.log
     assert "the Celery worker stopped unexpectedly" in running_serve.log
     assert _live_members(running_serve.worker_group) == [], "the orphaned beat survived"
+
+
+@pytest.mark.parametrize("running_serve", ["2"], indirect=True)
+def test_a_web_process_that_dies_is_replaced_and_serving_goes_on(running_serve: RunningServe) -> None:
+    serve = running_serve.process
+    first, second = _web_processes(serve.pid)
+
+    os.kill(first, signal.SIGKILL)
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        now_running = _web_processes(serve.pid)
+        if len(now_running) == 2 and first not in now_running:
+            break
+        time.sleep(0.2)
+
+    assert second in now_running, running_serve.log
+    assert len(now_running) == 2, running_serve.log
+    for _ in range(10):  # whichever process takes the connection answers
+        health = _get_health(f"http://127.0.0.1:{running_serve.port}/health")
+        assert health is not None, running_serve.log
+        assert health["database"]["reachable"]
+    assert serve.poll() is None  # a web process's death does not stop Redress
 
 
 def test_serve_exempts_the_loaded_app_from_the_cycle_collector() -> None:
