@@ -6,14 +6,22 @@ and a worker on one file), enforced foreign keys (off by default in SQLite) and 
 
 SQLite allows one writer at a time. Left to itself, a second writer waits in SQLite's busy
 handler, which polls with sleeps growing to 100 ms: under a burst of interview steps most of the
-time goes to sleeping and the slowest requests take seconds. So the writers *of one process* queue
-on a lock of the engine's instead (:class:`SqliteWriteGate`): a waiting thread wakes the moment the
-writer before it commits. The busy handler remains for writers in other processes (the worker).
+time goes to sleeping and the slowest requests take seconds. So writers queue in front of SQLite
+instead (:class:`SqliteWriteGate`): the threads of one process on a lock of the engine's, which
+wakes a waiting thread the moment the writer before it commits, and the processes (the web
+processes of ``redress serve`` and the Celery worker) on an advisory lock of a file beside the
+database (``<database>.write-lock``). Without the second, one busy process handing SQLite's lock
+from thread to thread keeps another's writer asleep in the busy handler, its sleeps growing, up
+to the busy timeout and "database is locked". The busy handler remains for writers that bypass
+the gate (a ``sqlite3`` shell, say).
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
+import time
 from pathlib import Path
 from typing import Any, Final
 
@@ -35,6 +43,8 @@ NAMING_CONVENTION: Final = {
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 SQLITE_BUSY_TIMEOUT_MS: Final = 10_000
+# Beside the database file: the lock its writers of every process take (ProcessWriteLock).
+WRITE_LOCK_SUFFIX: Final = ".write-lock"
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -74,23 +84,65 @@ def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any)
         cursor.close()
 
 
+class ProcessWriteLock:
+    """An advisory lock on ``<database>.write-lock`` that the writers of every process take.
+
+    ``flock`` locks belong to an open file, and each holder opens the file for its transaction
+    (a few microseconds), so holders exclude each other whatever process they are in and no
+    file stays open when an engine is disposed. The kernel frees the lock of a process that
+    dies. Waiting polls every fraction of a millisecond rather than blocking in ``flock``, so
+    that it can give up after the busy timeout as SQLite would; a write transaction lasts about
+    a millisecond, so a waiter goes on almost at once.
+    """
+
+    _FIRST_PAUSE: Final = 0.0002
+    _LONGEST_PAUSE: Final = 0.002
+
+    def __init__(self, database: Path) -> None:
+        self.path = database.with_name(database.name + WRITE_LOCK_SUFFIX)
+
+    def acquire(self, timeout: float) -> int | None:
+        """Take the lock: the open file that holds it, or None if still taken after ``timeout`` s."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        deadline = time.monotonic() + timeout
+        pause = self._FIRST_PAUSE
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    return None
+                time.sleep(pause)
+                pause = min(pause * 2, self._LONGEST_PAUSE)
+            else:
+                return fd
+
+    @staticmethod
+    def release(fd: int) -> None:
+        """Let the next writer in: closing the file drops its lock."""
+        os.close(fd)
+
+
 class SqliteWriteGate:
     """One engine's queue of write transactions on a SQLite file (see the module docstring).
 
     Python's sqlite3 starts a transaction at the first INSERT, UPDATE or DELETE (reads run
-    outside one), so that statement is where a connection joins the queue; its commit or
-    rollback (or the pool's reset of a connection returned mid-transaction) lets the next one
-    in. A plain lock rather than an RLock: a session may be closed by another thread of the
-    pool than the one that wrote. A thread that already holds the gate through another
-    connection would wait forever, so waiting is bounded by the busy timeout; after it the
-    statement runs anyway and SQLite's own locking decides, as it would without the gate.
+    outside one), so that statement is where a connection joins the queue: first the threads'
+    lock, then (with ``process_lock``) the processes' one. Its commit or rollback (or the pool's
+    reset of a connection returned mid-transaction) lets the next one in. A plain lock rather
+    than an RLock: a session may be closed by another thread of the pool than the one that
+    wrote. A thread that already holds the gate through another connection would wait forever,
+    so waiting is bounded by the busy timeout; after it the statement runs anyway and SQLite's
+    own locking decides, as it would without the gate.
     """
 
     _HELD: Final = "redress_sqlite_write_gate"
     _WRITES: Final = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
-    def __init__(self, timeout_seconds: float) -> None:
+    def __init__(self, timeout_seconds: float, process_lock: ProcessWriteLock | None = None) -> None:
         self._lock = threading.Lock()
+        self._process_lock = process_lock
         self._timeout = timeout_seconds
 
     def install(self, engine: Engine) -> None:
@@ -105,7 +157,12 @@ class SqliteWriteGate:
         info = conn.info
         if self._HELD in info or not statement.lstrip()[:7].upper().startswith(self._WRITES):
             return
-        info[self._HELD] = self._lock.acquire(timeout=self._timeout)
+        started = time.monotonic()
+        threads = self._lock.acquire(timeout=self._timeout)
+        held_file = None
+        if threads and self._process_lock is not None:
+            held_file = self._process_lock.acquire(max(0.0, self._timeout - (time.monotonic() - started)))
+        info[self._HELD] = (threads, held_file)
 
     def _after_end(self, conn: Any) -> None:
         self._release(conn.info)
@@ -117,7 +174,10 @@ class SqliteWriteGate:
         self._release(connection_record.info)
 
     def _release(self, info: dict[Any, Any]) -> None:
-        if info.pop(self._HELD, False):
+        threads, held_file = info.pop(self._HELD, (False, None))
+        if held_file is not None:
+            ProcessWriteLock.release(held_file)
+        if threads:
             self._lock.release()
 
 
@@ -141,5 +201,7 @@ def create_db_engine(database_url: str, **engine_options: Any) -> Engine:
     # thread other than the one that opened it; the pool hands each one to one thread at a time.
     engine = create_engine(url, connect_args={"check_same_thread": False}, **engine_options)
     event.listen(engine, "connect", _configure_sqlite_connection)
-    SqliteWriteGate(SQLITE_BUSY_TIMEOUT_MS / 1000).install(engine)
+    database = sqlite_file(database_url)
+    process_lock = ProcessWriteLock(database) if database is not None else None
+    SqliteWriteGate(SQLITE_BUSY_TIMEOUT_MS / 1000, process_lock).install(engine)
     return engine

@@ -1,16 +1,22 @@
-"""The SQLite write gate: one process's writers queue on a lock instead of SQLite's busy sleeps."""
+"""The SQLite write gate: writers queue on locks, a process's threads on one of the engine's and
+the processes on a lock file, instead of sleeping in SQLite's busy handler."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 
-from api.db.engine import create_db_engine
+from api.db.engine import WRITE_LOCK_SUFFIX, ProcessWriteLock, SqliteWriteGate, create_db_engine
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -85,3 +91,83 @@ def test_readers_do_not_queue_behind_a_writer(engine: Engine) -> None:
     assert result == [0], "a reader waited for the writer (or saw its uncommitted row)"
     writer.rollback()
     writer.close()
+
+
+# --- across processes: the lock file beside the database --------------------------------------------
+
+
+def _lock_file_is_free(database: Path) -> bool:
+    """Whether another open file could take the write lock now (as another process would)."""
+    fd = os.open(database.with_name(database.name + WRITE_LOCK_SUFFIX), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # drops the lock if it was taken
+    return True
+
+
+@pytest.mark.parametrize("end", ["commit", "rollback", "close"])
+def test_a_write_transaction_holds_the_lock_file_until_it_ends(
+    engine: Engine, tmp_path: Path, end: str
+) -> None:
+    database = tmp_path / "gate.db"
+    writer = engine.connect()
+    writer.begin()
+    assert _lock_file_is_free(database)  # a transaction that has not written holds nothing
+    writer.execute(text("INSERT INTO note (body) VALUES ('held')"))
+
+    assert not _lock_file_is_free(database)
+    getattr(writer, end)()
+    assert _lock_file_is_free(database)
+    writer.close()
+
+
+def test_a_writer_in_another_process_waits_for_the_lock_and_goes_on_at_the_commit(
+    engine: Engine, tmp_path: Path
+) -> None:
+    database = tmp_path / "gate.db"
+    first = engine.connect()
+    first.begin()
+    first.execute(text("INSERT INTO note (body) VALUES ('first')"))
+    script = (
+        "import sys, time; from sqlalchemy import text; from api.db.engine import create_db_engine\n"
+        f"engine = create_db_engine('sqlite:///{database}')\n"
+        "with engine.begin() as c: c.execute(text(\"INSERT INTO note (body) VALUES ('second')\"))\n"
+        "print(time.time())"
+    )
+    other = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    time.sleep(1.0)  # the other process is started and waiting
+    assert other.poll() is None, "the other process wrote while the first transaction was open"
+    committed_at = time.time()
+    first.commit()
+    first.close()
+    out, _ = other.communicate(timeout=20)
+
+    assert other.returncode == 0
+    assert float(out) - committed_at < 1.0  # went on at the commit, long before the busy timeout
+    with engine.connect() as connection:
+        bodies = connection.execute(text("SELECT body FROM note ORDER BY id")).scalars().all()
+    assert bodies == ["first", "second"]
+
+
+def test_a_writer_goes_on_to_sqlite_when_the_lock_file_stays_taken(tmp_path: Path) -> None:
+    """A holder that never lets go (a stuck process) costs the timeout, not a hang."""
+    database = tmp_path / "stuck.db"
+    engine = create_engine(f"sqlite:///{database}")
+    SqliteWriteGate(0.2, ProcessWriteLock(database)).install(engine)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE note (body TEXT)"))
+    stuck = ProcessWriteLock(database).acquire(1.0)
+    assert stuck is not None
+    try:
+        started = time.monotonic()
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO note VALUES ('through')"))
+        assert 0.2 <= time.monotonic() - started < 2.0
+    finally:
+        ProcessWriteLock.release(stuck)
+        engine.dispose()
+    with sqlite3.connect(database) as check:
+        assert check.execute("SELECT body FROM note").fetchall() == [("through",)]
