@@ -10,8 +10,10 @@ Two kinds:
   evidence to bring): :func:`extract_workflow_texts` is a Babel extraction method for the
   definition files (``web/translations/babel.cfg``).
 - The questions of the fact dictionary an advocate may ask the survivor (``ask_survivor``):
-  label, hint, "why we ask" and options. :func:`extract_fact_texts` extracts them from
-  ``workflows/facts.yaml``; the survivor's question pages and the interpreter view show them.
+  the question and hint written to them (``ask``, ``ask_help``), "why we ask" and options,
+  which their question pages show; and the staff label and hint, which the interpreter view of
+  the advocate's interview shows. :func:`extract_fact_texts` extracts them from
+  ``workflows/facts.yaml``.
 """
 
 from __future__ import annotations
@@ -72,8 +74,9 @@ def extract_workflow_texts(
                 yield 0, "gettext", text, [f"{workflow}: {section}.{item.get('id', '?')}"]
 
 
-# What a survivor reads of a fact they may be asked: its question, hint, and "why we ask".
-FACT_TEXT_FIELDS: Final = ("label", "help", "why")
+# What a survivor reads of a fact they may be asked: the question and hint written to them and
+# "why we ask" on their own pages; the staff label and hint through an interpreter.
+FACT_TEXT_FIELDS: Final = ("label", "help", "why", "ask", "ask_help")
 
 
 def extract_fact_texts(

@@ -56,8 +56,11 @@ class FactSpec(BaseModel):
     sensitivity: Sensitivity
     survivor_visible: bool
     # An advocate may ask the survivor this question on their own pages (in their language):
-    # only facts they may see, each with ``why`` written to them ("why we ask").
+    # only facts they may see, each with the question (``ask``), an optional hint (``ask_help``)
+    # and ``why`` written to them ("why we ask"); ``label`` and ``help`` are written for staff.
     ask_survivor: bool = False
+    ask: str | None = None
+    ask_help: str | None = None
     why: str | None = None
     past_only: bool = False
     not_before: tuple[str, ...] = ()  # (date) other date facts this one cannot precede
@@ -81,6 +84,13 @@ class FactSpec(BaseModel):
             raise ValueError("a fact with `ask_survivor` needs `why`: why we ask, written to the survivor")
         if self.why and not self.ask_survivor:
             raise ValueError("`why` is only shown to survivors: set `ask_survivor: true` or remove it")
+        if self.ask_survivor and not self.ask:
+            raise ValueError("a fact with `ask_survivor` needs `ask`: the question as the survivor reads it")
+        for field, text in (("ask", self.ask), ("ask_help", self.ask_help)):
+            if text and not self.ask_survivor:
+                raise ValueError(
+                    f"`{field}` is only shown to survivors: set `ask_survivor: true` or remove it"
+                )
         return self
 
     @property

@@ -90,7 +90,9 @@ def test_asked_by_the_advocate_answered_in_arabic_with_the_keyboard_seen_by_the_
     page.get_by_label("A note for the person (optional)").fill("Take your time.")
     page.get_by_role("button", name="Ask the person").click()
     expect(page.get_by_role("status")).to_contain_text("The question was added")
-    expect(page.locator("table")).to_contain_text("Waiting for an answer")
+    asked = page.locator("tbody tr").filter(has_text="Has the crime been reported to the police?")
+    expect(asked).to_contain_text("Waiting for an answer")
+    expect(asked).to_contain_text("The person reads: “Have the police been told what happened to you?”")
 
     # The survivor, in their own browser: the access code, then Arabic, then the keyboard only.
     survivor = browser.new_context(base_url=live_server, locale="en-GB", timezone_id="Europe/London")
@@ -115,9 +117,10 @@ def test_asked_by_the_advocate_answered_in_arabic_with_the_keyboard_seen_by_the_
     _tab_to(phone, "el.textContent.trim() === 'أجب عن الأسئلة'")  # "Answer the questions"
     phone.keyboard.press("Enter")
     expect(phone.get_by_role("heading", level=1)).to_have_text("أسئلة من المرشد الخاص بك")
-    _tab_to(phone, "el.textContent.trim() === 'هل تم إبلاغ الشرطة بالجريمة؟'")
+    # The question as written to them ("Have the police been told what happened to you?").
+    _tab_to(phone, "el.textContent.trim() === 'هل أُبلغت الشرطة بما حدث لك؟'")
     phone.keyboard.press("Enter")
-    expect(phone.get_by_role("heading", level=1)).to_have_text("هل تم إبلاغ الشرطة بالجريمة؟")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("هل أُبلغت الشرطة بما حدث لك؟")
     expect(phone).to_have_title("سؤال من المرشد الخاص بك – Redress")
     assert "police" not in phone.url
     expect(phone.locator("main")).to_contain_text("Take your time.")

@@ -133,6 +133,20 @@ def test_the_advocate_is_offered_only_questions_for_survivors(setting: Setting) 
     assert setting.session.exec(select(SurvivorQuestion)).all() == []
 
 
+def test_the_advocate_sees_what_the_survivor_will_read(setting: Setting) -> None:
+    offered = setting.staff.get(_staff_url(setting)).text
+    # Before asking: each offered question beside the words the person reads.
+    assert "<td>Date of birth</td><td>When were you born?" in offered
+    assert "When did this employer last pay you?" in offered
+    assert "you less than you were owed" in offered  # the hint written to them too
+
+    _ask(setting, "incident.date")
+    asked = setting.staff.get(_staff_url(setting)).text
+    assert "<td>Date of the violent incident" in asked  # the staff label stays
+    assert '<p class="hint">The person reads: “When did the violence against you happen?”</p>' in asked
+    assert '<option value="incident.date">' not in asked  # asked already: no longer offered
+
+
 def test_a_lawyer_and_another_organisation_cannot_use_the_page(setting: Setting) -> None:
     with _client(setting.settings) as other:
         _signed_in(other, setting.session, setting.settings, setting.world.foreign_advocate)
@@ -151,7 +165,8 @@ def test_the_survivor_answers_in_arabic_and_the_advocate_sees_it_as_theirs(setti
     assert "بانتظار إجابتك: 1." in home
     listing = setting.survivor.get("/survivor/questions").text
     assert 'dir="rtl"' in listing
-    assert "هل تم إبلاغ الشرطة بالجريمة؟" in listing  # the question, in Arabic
+    assert "هل أُبلغت الشرطة بما حدث لك؟" in listing  # the question written to them, in Arabic
+    assert "هل تم إبلاغ الشرطة بالجريمة؟" not in listing  # not the staff label
     assert f'href="/survivor/questions/{asked}"' in listing
 
     page = setting.survivor.get(f"/survivor/questions/{asked}")
@@ -159,7 +174,9 @@ def test_the_survivor_answers_in_arabic_and_the_advocate_sees_it_as_theirs(setti
     html = page.text
     assert _title(html) == "سؤال من المرشد الخاص بك – Redress"  # neutral: not the question
     assert "police" not in _title(html).lower()
-    assert "<h1>هل تم إبلاغ الشرطة بالجريمة؟</h1>" in html
+    assert "<h1>هل أُبلغت الشرطة بما حدث لك؟</h1>" in html
+    assert "<p>لا يهم من أبلغها.</p>" in html  # "It does not matter who told them."
+    assert "هل تم إبلاغ الشرطة بالجريمة؟" not in html
     for text in (
         "<span>نعم</span>",
         "<span>لا</span>",
@@ -197,6 +214,43 @@ def test_the_survivor_answers_in_arabic_and_the_advocate_sees_it_as_theirs(setti
     assert '<strong class="tag">From the person</strong> Mira' in check
 
 
+def test_the_survivor_reads_the_question_written_to_them(setting: Setting) -> None:
+    asked = _ask(setting, "person.date_of_birth")
+
+    listing = setting.survivor.get("/survivor/questions").text
+    assert f'<a href="/survivor/questions/{asked}">When were you born?</a>' in listing
+    assert "Date of birth" not in listing
+
+    html = setting.survivor.get(f"/survivor/questions/{asked}").text
+    assert '<label for="q-person-date-of-birth">When were you born?</label></h1>' in html
+    assert "If you are not sure of the exact date, press “I don&#39;t know”." in html
+    assert "Date of birth" not in html
+    assert "disputed" not in html  # the staff hint asks for what the survivor cannot say here
+
+    setting.survivor.cookies.set(LANGUAGE_COOKIE, "es")
+    assert '">¿Cuándo nació?</a>' in setting.survivor.get("/survivor/questions").text
+    spanish = setting.survivor.get(f"/survivor/questions/{asked}").text
+    assert '<label for="q-person-date-of-birth">¿Cuándo nació?</label></h1>' in spanish
+    assert "Si no está seguro o segura de la fecha exacta, pulse “No lo sé”." in spanish
+    assert "Fecha de nacimiento" not in spanish
+
+
+def test_a_question_whose_fact_is_no_longer_askable_still_shows(setting: Setting) -> None:
+    """Asked before the dictionary stopped offering it: no survivor wording, so the label."""
+    stale = SurvivorQuestion(
+        case_id=setting.case.id, fact_key="person.nationality", asked_by_user_id=setting.world.advocate.id,
+        asked_at=datetime.now(UTC),
+    )  # fmt: skip
+    setting.session.add(stale)
+    setting.session.commit()
+    assert f'<a href="/survivor/questions/{stale.public_id}">Nationality</a>' in (
+        setting.survivor.get("/survivor/questions").text
+    )
+    page = setting.survivor.get(f"/survivor/questions/{stale.public_id}")
+    assert page.status_code == 200
+    assert "<h1>Nationality</h1>" in page.text
+
+
 def test_a_bad_date_is_explained_in_their_language_and_kept_as_typed(setting: Setting) -> None:
     asked = _ask(setting, "incident.date")
     setting.survivor.cookies.set(LANGUAGE_COOKIE, "es")
@@ -210,7 +264,10 @@ def test_a_bad_date_is_explained_in_their_language_and_kept_as_typed(setting: Se
     ]
     assert 'value="30/2/2025"' in response.text  # nothing typed is lost
     assert "<h1" in response.text
-    assert "Fecha del incidente violento" in response.text
+    assert "¿Cuándo ocurrió la violencia contra usted?</label></h1>" in response.text
+    assert "<p>Si ocurrió más de una vez, indique la fecha de la última vez.</p>" in response.text
+    assert "Fecha del incidente violento" not in response.text  # the staff label
+    assert "Si hubo abusos durante un tiempo" not in response.text  # and the staff hint
     future = _post(setting.survivor, url, {"answer": "2099-01-01"}, url)
     assert error_summary(future.text)[0][1].startswith("La fecha debe ser hoy o en el pasado")
     assert (

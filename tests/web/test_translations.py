@@ -130,14 +130,15 @@ def test_the_api_still_writes_the_messages_the_catalogues_know() -> None:
 
 def test_every_question_a_survivor_may_be_asked_is_extracted(extracted: set[str]) -> None:
     """The fact dictionary's ``ask_survivor`` questions are survivor texts (so the test above
-    fails while one has no translation), and only those: staff-only facts are never extracted."""
+    fails while one has no translation): the wording written to the survivor, and the staff
+    label and hint the interpreter view shows. Staff-only facts are never extracted."""
     from workflows.facts import default_fact_dictionary
 
     dictionary = default_fact_dictionary()
     askable = dictionary.survivor_askable
     assert len(askable) >= 10
     for spec in askable:
-        texts = [spec.label, spec.why, spec.help, *spec.options.values()]
+        texts = [spec.ask, spec.ask_help, spec.why, spec.label, spec.help, *spec.options.values()]
         assert {text for text in texts if text} <= extracted, spec.key
     staff_only = [spec.label for spec in dictionary.specs.values() if not spec.survivor_visible]
     assert staff_only

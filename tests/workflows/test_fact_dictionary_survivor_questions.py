@@ -1,5 +1,5 @@
 """The fact dictionary's ``ask_survivor`` flag: only on facts the survivor may see, always with
-"why we ask" written to them; the loader says where and why otherwise."""
+the question (``ask``) and "why we ask" written to them; the loader says where and why otherwise."""
 
 from __future__ import annotations
 
@@ -55,8 +55,46 @@ def test_why_goes_with_ask_survivor(tmp_path: Path, extra: str, message: str) ->
     assert message in str(caught.value)
 
 
+PHONE = """\
+person.phone:
+  type: text
+  label: Phone number
+  sensitivity: confidential
+  survivor_visible: true
+"""
+
+
+def test_a_question_for_the_survivor_needs_their_wording(tmp_path: Path) -> None:
+    with pytest.raises(DefinitionError) as caught:
+        _load(tmp_path, PHONE + "  ask_survivor: true\n  why: So that we can reach you.\n")
+    assert "person.phone" in str(caught.value)
+    assert "needs `ask`: the question as the survivor reads it" in str(caught.value)
+
+
+@pytest.mark.parametrize("field", ["ask", "ask_help"])
+def test_survivor_wording_goes_with_ask_survivor(tmp_path: Path, field: str) -> None:
+    with pytest.raises(DefinitionError) as caught:
+        _load(tmp_path, PHONE + f"  {field}: What is your phone number?\n")
+    assert f"`{field}` is only shown to survivors: set `ask_survivor: true` or remove it" in str(caught.value)
+
+
+def test_a_question_for_the_survivor_loads_with_its_wording(tmp_path: Path) -> None:
+    path = tmp_path / "facts.yaml"
+    extra = "  ask_survivor: true\n  ask: What is your phone number?\n  ask_help: One that is safe.\n"
+    path.write_text(PHONE + extra + "  why: So that we can reach you.\n", encoding="utf-8")
+    spec = load_fact_dictionary(path).get("person.phone")
+    assert (spec.label, spec.ask, spec.ask_help) == (
+        "Phone number",
+        "What is your phone number?",
+        "One that is safe.",
+    )
+
+
 def test_the_packaged_dictionary_offers_survivor_questions() -> None:
     askable = default_fact_dictionary().survivor_askable
     assert "police.reported" in [spec.key for spec in askable]
     assert all(spec.survivor_visible for spec in askable)
     assert all(spec.why for spec in askable)
+    # Each written to the survivor, not the staff label again.
+    assert all(spec.ask and spec.ask != spec.label for spec in askable)
+    assert default_fact_dictionary().get("person.date_of_birth").ask == "When were you born?"

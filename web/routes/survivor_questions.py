@@ -4,14 +4,16 @@ Staff (the case's advocates and admins):
 
 - ``GET  /cases/{case_id}/survivor-questions``: the questions asked, answered or waiting (with
   the answer and who gave it), a form to ask another (only facts the dictionary marks
-  ``ask_survivor``) with an optional note, and a button to withdraw each.
+  ``ask_survivor``) with an optional note, and a button to withdraw each. Each question shows
+  the words the survivor reads (the fact's ``ask``) beside the staff label.
 - ``POST /cases/{case_id}/survivor-questions``: ask one.
 - ``POST /cases/{case_id}/survivor-questions/{question_id}/withdraw``.
 
 The survivor:
 
 - ``GET  /survivor/questions``: "Questions from your advocate", each answered or waiting.
-- ``GET/POST /survivor/questions/{question_id}``: one question per page in their language, with
+- ``GET/POST /survivor/questions/{question_id}``: one question per page in their language, in
+  the words written to them (the fact's ``ask`` and ``ask_help``, never the staff label), with
   the interview's widgets (``web/templates/interview/widgets.html``), "I don't know", the error
   summary in their language (what they typed is shown again), and "Save and come back later".
   The answer is saved by :func:`api.survivor_questions.service.answer` (through
@@ -44,7 +46,7 @@ from web.i18n import N_, chosen_language, translate
 from web.identity import Identity, StaffIdentity, SurvivorIdentity, now_utc
 from web.rendering import render
 from web.routes.cases import today_for
-from workflows.facts import Sensitivity
+from workflows.facts import FactSpec, Sensitivity
 
 router = APIRouter(include_in_schema=False)
 
@@ -123,7 +125,7 @@ def _question_view(
     who = WHO_SEES_CONFIDENTIAL if spec.sensitivity is Sensitivity.CONFIDENTIAL else WHO_SEES
     return SurvivorQuestionView(
         asked=asked,
-        widget=widgets.in_language(widgets.widget_for(spec), language),
+        widget=widgets.survivor_widget(spec, language),
         values=values,
         why=translate(language, spec.why or ""),
         who_sees=translate(language, who),
@@ -149,7 +151,10 @@ def survivor_questions(
     case = _own_case(session, identity)
     asked = service.questions(session, settings, identity.actor, case) if case else []
     language = chosen_language(request)
-    rows = [(question, translate(language, question.spec.label)) for question in asked]
+    rows = [
+        (question, translate(language, widgets.survivor_wording(question.spec).question))
+        for question in asked
+    ]
     return render(
         request, "survivor/questions.html", {"rows": rows, "saved": saved, "has_case": case is not None}
     )
@@ -240,6 +245,27 @@ class StaffRow:
     answer: str | None  # the current answer, once the survivor gave one
     answer_from_survivor: bool
 
+    @property
+    def survivor_reads(self) -> str:
+        """The question as the survivor reads it (in English)."""
+        return widgets.survivor_wording(self.asked.spec).question
+
+
+@dataclass(frozen=True)
+class OfferedQuestion:
+    """A question the advocate may ask, with what the survivor would read."""
+
+    key: str
+    label: str  # for staff
+    survivor_reads: str
+    survivor_hint: str | None
+
+    @classmethod
+    def of(cls, spec: FactSpec) -> OfferedQuestion:
+        """The offer of ``spec``'s question."""
+        wording = widgets.survivor_wording(spec)
+        return cls(spec.key, spec.label, wording.question, wording.hint)
+
 
 def _name(session: Session, user_id: int | None) -> str:
     if user_id is None:
@@ -277,7 +303,7 @@ def _staff_page(
     context = {
         "case": case,
         "rows": rows,
-        "offered": [spec for spec in service.askable_facts() if spec.key not in taken],
+        "offered": [OfferedQuestion.of(spec) for spec in service.askable_facts() if spec.key not in taken],
         "errors": errors or FormErrors(),
         "values": values or {},
         "asked_one": asked_one,
