@@ -27,6 +27,7 @@ from api.evidence import service as evidence_service
 from api.messages import service as messages_service
 from api.settings import Settings
 from api.survivor_data.models import DeletionRequest
+from api.survivor_questions import service as survivor_questions
 from workflows.facts import default_fact_dictionary
 
 CASE_FILE_NAME: Final = "my-data.zip"
@@ -42,7 +43,8 @@ def case_file(
     session: Session, settings: Settings, actor: Actor, case: LegalCase, *, now: datetime, today: date
 ) -> bytes:
     """A zip of what the survivor may see of their case: ``my-data.json`` (their visible answers,
-    each application's status and dates, the messages) and ``files/`` (their own uploads).
+    each application's status and dates, the questions their advocate asked them, the messages)
+    and ``files/`` (their own uploads).
     Records ``case.exported``; commits."""
     require_aware(now)
     _require_survivor(session, actor, case)
@@ -63,6 +65,16 @@ def case_file(
                 "to_bring": [rule.label for rule, certain in evaluation.checklist if certain],
             }
             for application, evaluation in zip(applications, evaluations, strict=True)
+        ],
+        # What the advocate asked them on their pages, with the advocate's note (it was shown to them).
+        "questions_from_your_advocate": [
+            {
+                "question": question.spec.ask or question.spec.label,
+                "note": question.note,
+                "asked_at": question.asked_at.isoformat(),
+                "answered_at": question.answered_at.isoformat() if question.answered_at else None,
+            }
+            for question in survivor_questions.questions(session, settings, actor, case)
         ],
         "messages": [
             {

@@ -1,6 +1,7 @@
-"""The survivor's own data through the pages: a copy to download (their visible answers, their
-messages and their own files, nothing else) and a request to delete it, which the advocate sees
-on the case page and records as handled (all data fictional)."""
+"""The survivor's own data through the pages: a copy to download (their visible answers, the
+questions their advocate asked them, their messages and their own files, nothing else) and a
+request to delete it, which the advocate sees on the case page and records as handled (all data
+fictional)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import html
 import io
 import json
 import zipfile
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
-from tests.api.cases.builders import PASSWORD
+from api.survivor_questions import service as survivor_questions
+from tests.api.cases.builders import PASSWORD, actor
 from tests.api.evidence.images import CAMERA, photo
 from tests.web import test_survivor_pages as pages
 from tests.web.staff_pages import csrf_token, error_summary, sign_in
@@ -32,6 +35,10 @@ def test_the_copy_holds_what_the_survivor_may_see_and_their_files(
         "/survivor/files", data={"csrf_token": token}, files={"file": ("id.jpg", photo(), "image/jpeg")}
     )
     survivor_client.post("/survivor/messages", data={"csrf_token": token, "body": "Thank you"})
+    survivor_questions.ask(
+        setting.session, setting.settings, actor(setting.session, setting.world.advocate), setting.case,
+        fact_key="police.reported", note="Only if you want to.", now=datetime.now(UTC),
+    )  # fmt: skip
     page = survivor_client.get("/survivor/my-data")
     assert_survivor_page(page.text)
 
@@ -49,6 +56,10 @@ def test_the_copy_holds_what_the_survivor_may_see_and_their_files(
     assert "person.date_of_birth" in keys
     assert "nrm.public_authority" not in keys  # not survivor-visible
     assert data["messages"][0]["text"] == "Thank you"
+    (asked,) = data["questions_from_your_advocate"]
+    assert asked["question"] == "Have the police been told what happened to you?"  # their wording
+    assert asked["note"] == "Only if you want to."
+    assert asked["answered_at"] is None
     assert len(data["applications"]) == 2
     assert CAMERA.encode() not in stored_photo
 
