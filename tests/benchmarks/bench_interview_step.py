@@ -20,9 +20,11 @@ Three targets, each measured with ``wrk -t2 -c20 -d15s --latency`` (after a shor
   dropped afterwards).
 
 Each server is a subprocess started as ``redress serve`` starts it: the real ``redress serve``
-command (``--no-worker``: the Celery worker is not on a request's path), i.e. uvicorn in process
-with its defaults (uvloop, httptools, access log on, one worker); the bare page is run by the
-``uvicorn`` command with the same defaults. Data are created through the services, with cheap
+command (``--no-worker``: the Celery worker is not on a request's path), with its defaults: one
+web process per core (``REDRESS_WEB_PROCESSES``), two handler threads each
+(``REDRESS_WEB_THREADS``), uvloop, httptools, access log on. The bare page runs on the same
+settings: the ``uvicorn`` command with as many ``--workers`` and the same handler threads
+(``serve_settings``). CPU time is that of the server's whole process group. Data are created through the services, with cheap
 Argon2 settings (hashing is not what is measured; sign-in happens once per user, through the
 real sign-in form). By default there are 20 advocates, each signed in with their own session
 and working on their own case with ``uk.cica`` started, as 20 people would; ``--users 1`` puts

@@ -15,11 +15,12 @@ per process until the case's facts, its applications or the day change
 view does both, and costs two statements more). Half the survivors have chosen Arabic, so
 translated pages are part of the mix.
 
-The server is the real ``redress serve --no-worker`` (uvicorn in process, one worker, its
-defaults). The baseline, measured in the same run, is the bare FastAPI + Jinja2 page of
-``bench_interview_step.py``: the machine's ceiling for "a page". Besides wrk's figures the run
-reports the server process's CPU time per request (from ``/proc``) and the SQL statements one
-view costs (counted in process after the run, on the same database).
+The server is the real ``redress serve --no-worker`` with its defaults (one web process per
+core, two handler threads each). The baseline, measured in the same run, is the bare FastAPI +
+Jinja2 page of ``bench_interview_step.py`` on the same server settings: the machine's ceiling
+for "a page". Besides wrk's figures the run reports the server's CPU time per request (its whole
+process group, from ``/proc``) and the SQL statements one view costs (counted in process after
+the run, on the same database).
 
 Goal (issue 6): p99 < 100 ms on SQLite. The exit status is 1 when it is missed, when a request
 failed, or when an answer was not the status page.

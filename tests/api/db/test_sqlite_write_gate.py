@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -14,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
-from api.db.engine import WRITE_LOCK_SUFFIX, ProcessWriteLock, SqliteWriteGate, create_db_engine
+from api.db.engine import WRITE_LOCK_SUFFIX, create_db_engine
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -152,22 +151,34 @@ def test_a_writer_in_another_process_waits_for_the_lock_and_goes_on_at_the_commi
     assert bodies == ["first", "second"]
 
 
-def test_a_writer_goes_on_to_sqlite_when_the_lock_file_stays_taken(tmp_path: Path) -> None:
-    """A holder that never lets go (a stuck process) costs the timeout, not a hang."""
-    database = tmp_path / "stuck.db"
-    engine = create_engine(f"sqlite:///{database}")
-    SqliteWriteGate(0.2, ProcessWriteLock(database)).install(engine)
-    with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE note (body TEXT)"))
-    stuck = ProcessWriteLock(database).acquire(1.0)
-    assert stuck is not None
+def test_a_writer_process_killed_mid_transaction_does_not_block_the_others(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The kernel frees the lock of a process that dies; SQLite rolls its transaction back."""
+    database = tmp_path / "gate.db"
+    script = (
+        "import os, sys; from sqlalchemy import text; from api.db.engine import create_db_engine\n"
+        f"engine = create_db_engine('sqlite:///{database}')\n"
+        "connection = engine.connect(); connection.begin()\n"
+        "connection.execute(text(\"INSERT INTO note (body) VALUES ('lost')\"))\n"
+        "print('holding', flush=True); sys.stdin.readline()\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
-        started = time.monotonic()
-        with engine.begin() as connection:
-            connection.execute(text("INSERT INTO note VALUES ('through')"))
-        assert 0.2 <= time.monotonic() - started < 2.0
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "holding"
+        assert not _lock_file_is_free(database)
+        holder.kill()  # mid-transaction, without a word
+        holder.wait(10)
+
+        done = threading.Event()
+        thread = _insert_in_thread(engine, "after", done)
+        assert done.wait(10), "a dead process's lock kept the writer waiting"
+        thread.join()
     finally:
-        ProcessWriteLock.release(stuck)
-        engine.dispose()
-    with sqlite3.connect(database) as check:
-        assert check.execute("SELECT body FROM note").fetchall() == [("through",)]
+        if holder.poll() is None:
+            holder.kill()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT body FROM note")).scalars().all() == ["after"]
