@@ -2,10 +2,11 @@
 
 The status page is what a survivor opens every time they sign in, so a view must cost little.
 :func:`read_own_case` reads, in one statement, the case the survivor owns with its organisation's
-time zone (for today's date), its advocate's name, the count of unread messages and a *stamp* of
-its facts, with its applications (id, workflow, version, status) and the deadlines a person
-entered from a letter (those dates win over the computed ones); checks the view with
-:mod:`api.access` and records ``case.viewed`` (committed: every read of a case is in its trail).
+time zone (for today's date), its advocate's name, the counts of unread messages and of the
+advocate's questions, and a *stamp* of its facts, with its applications (id, workflow, version,
+status) and the deadlines a person entered from a letter (those dates win over the computed
+ones); checks the view with :mod:`api.access` and records ``case.viewed`` (committed: every read
+of a case is in its trail).
 
 What the engine makes of the case (next question, computed deadlines, evidence checklist) and
 the survivor-visible answers depend only on the facts, the applications' workflow versions and
@@ -43,6 +44,7 @@ from api.cases.permissions import authorise
 from api.deadlines.models import LIVE_STATES, CaseDeadline
 from api.messages.service import unread_by_survivor
 from api.orgs.models import DEFAULT_TIMEZONE, Organisation, User
+from api.survivor_questions import service as survivor_questions
 
 T = TypeVar("T")
 
@@ -75,6 +77,8 @@ class OwnCase:
     today: date  # on the organisation's calendar
     advocate_name: str | None
     unread_messages: int  # the advocates' messages the survivor has not read yet
+    questions_waiting: int  # questions from the advocate not answered yet
+    questions_asked: int  # questions from the advocate, answered or not (none withdrawn)
     applications: tuple[OwnApplication, ...]  # oldest first
     entered_dates: tuple[EnteredDate, ...]
     facts_stamp: tuple[int, ...]  # the case's fact rows: how many, how many superseded, the newest id
@@ -96,12 +100,14 @@ def _own_case_statement() -> Select[*tuple[Any, ...]]:
 
     A row per application and date entered from a letter: the case (as an entity, for the
     access policy), its organisation's time zone, its advocate's name, how many of the
-    advocates' messages are unread (:func:`api.messages.service.unread_by_survivor`), the
-    stamp of its facts, then the application's id, workflow, version and status and the
+    advocates' messages are unread (:func:`api.messages.service.unread_by_survivor`), how many
+    of their questions wait and were asked (:func:`api.survivor_questions.service.open_counts`),
+    the stamp of its facts, then the application's id, workflow, version and status and the
     entered date's rule, label and date (None where there is none).
     """
     advocate = aliased(User)
     entered = aliased(CaseDeadline)
+    questions_waiting, questions_asked = survivor_questions.open_counts(col(LegalCase.id))
     of_case = col(CaseFact.case_id) == col(LegalCase.id)
     stamp = [
         select(aggregate).where(of_case).correlate(LegalCase).scalar_subquery().label(name)
@@ -117,6 +123,8 @@ def _own_case_statement() -> Select[*tuple[Any, ...]]:
             col(Organisation.timezone).label("timezone"),
             col(advocate.display_name).label("advocate_name"),
             unread_by_survivor(col(LegalCase.id)).label("unread_messages"),
+            questions_waiting.label("questions_waiting"),
+            questions_asked.label("questions_asked"),
             *stamp,
             col(Application.id).label("application_id"),
             col(Application.workflow_id).label("workflow_id"),
@@ -185,6 +193,8 @@ def read_own_case(session: Session, actor: Actor, *, now: datetime) -> OwnCase |
         today=now.astimezone(_zone(first.timezone)).date(),
         advocate_name=first.advocate_name,
         unread_messages=int(first.unread_messages),
+        questions_waiting=int(first.questions_waiting),
+        questions_asked=int(first.questions_asked),
         applications=tuple(applications.values()),
         entered_dates=tuple(entered),
         facts_stamp=(int(first.facts), int(first.superseded_facts), int(first.newest_fact)),

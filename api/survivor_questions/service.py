@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, ScalarSelect, func, literal
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from api import access
@@ -178,16 +180,28 @@ def question(
     return _view(case, data_key_of(settings, case) if row.note_encrypted else b"", row)
 
 
+def open_counts(
+    case_id: ColumnElement[int] | Mapped[int | None],
+) -> tuple[ScalarSelect[int], ScalarSelect[int]]:
+    """:func:`counts` as two subqueries on the case id column of an enclosing statement (waiting,
+    asked), for a page that reads the case and these counts in one statement (the survivor's
+    status page). The caller has checked that the reader may see the case."""
+    of_case = (col(SurvivorQuestion.case_id) == case_id, col(SurvivorQuestion.withdrawn_at).is_(None))
+    waiting = (
+        select(func.count())
+        .select_from(SurvivorQuestion)
+        .where(*of_case, col(SurvivorQuestion.answered_at).is_(None))
+    )
+    asked = select(func.count()).select_from(SurvivorQuestion).where(*of_case)
+    return waiting.scalar_subquery(), asked.scalar_subquery()
+
+
 def counts(session: Session, actor: Actor, case: LegalCase) -> tuple[int, int]:
     """(waiting for the survivor's first answer, asked and not withdrawn) of the case's questions."""
     _check_reader(session, actor, case)
-    waiting, asked = session.exec(
-        select(
-            func.count(col(SurvivorQuestion.id)).filter(col(SurvivorQuestion.answered_at).is_(None)),
-            func.count(col(SurvivorQuestion.id)),
-        ).where(SurvivorQuestion.case_id == saved_id(case), col(SurvivorQuestion.withdrawn_at).is_(None))
-    ).one()
-    return waiting, asked
+    waiting, asked = open_counts(literal(saved_id(case)))
+    found = session.execute(sa_select(waiting, asked)).one()
+    return int(found[0]), int(found[1])
 
 
 def answer(

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIRouter
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlmodel import Session
@@ -29,9 +29,8 @@ from api.settings import Settings
 from tests.api.cases.builders import CICA_FACTS, World, actor, make_world, new_case
 from web import change_notice
 from web import question_widgets as widgets
-from web.app import create_app
+from web.app import FIRST_ROUTERS, create_app
 from web.identity import SESSION_COOKIE
-from web.routes.interview import router as interview_router
 from workflows.facts import FactSpec, Sensitivity
 from workflows.types import FactType, Money
 
@@ -460,20 +459,22 @@ def test_an_htmx_answer_costs_a_few_statements_on_one_connection(interview: Inte
     assert interview.facts()["person.british_citizen"] is True
 
 
-def test_no_other_page_has_an_address_of_the_interview() -> None:
-    """The interview's routes are tried before every other (web.app, for speed): right only
-    while no other page's address is one of theirs. The JSON API lives under its own prefix."""
-    interview_routes = [r for r in interview_router.routes if isinstance(r, APIRoute)]
+@pytest.mark.parametrize("first", FIRST_ROUTERS, ids=lambda router: router.routes[0].path)
+def test_no_other_page_has_an_address_of_a_router_tried_first(first: APIRouter) -> None:
+    """The interview's and the survivor's status page's routes are tried before every other
+    (web.app, for speed): right only while no other page's address is one of theirs. The JSON
+    API lives under its own prefix."""
+    first_routes = [r for r in first.routes if isinstance(r, APIRoute)]
     assert API_PREFIX.startswith("/api/")
     for module in pkgutil.iter_modules(web.routes.__path__):
         router = getattr(importlib.import_module(f"web.routes.{module.name}"), "router", None)
-        if router is None or router is interview_router:
+        if router is None or router is first:
             continue
         for route in router.routes:
             assert isinstance(route, APIRoute), route
             # Every path parameter filled in, as a request for that page would be
             address = re.sub(r"\{[^}]+\}", "x1", route.path)
-            for mine in interview_routes:
+            for mine in first_routes:
                 if mine.methods & route.methods:
                     assert not mine.path_regex.match(address), (route.path, mine.path)
 

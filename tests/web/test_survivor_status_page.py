@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from api.audit.models import CaseEvent
@@ -17,6 +18,7 @@ from api.cases import service as cases_service
 from api.cases.models import LegalCase
 from api.cases.survivor_access import issue_access_code
 from api.deadlines import service as deadlines_service
+from api.survivor_questions import service as survivor_questions
 from tests.api.cases.builders import actor, new_case
 from tests.web import test_survivor_pages as pages
 from tests.web.test_survivor_pages import TODAY, Setting, post
@@ -299,3 +301,47 @@ def test_a_case_without_applications_shows_its_answers_and_then_its_first_applic
     html = app_client.get("/survivor").text
     assert "Your advocate has not started anything yet." not in html
     assert "Support and time to recover" in html
+
+
+def test_a_repeat_view_costs_four_statements(survivor_client: TestClient, setting: Setting) -> None:
+    """The status page is the one a survivor opens most (issue 6: p99 < 100 ms under load): its
+    budget of statements is kept here, so that a change adding a query to every view is noticed."""
+    survivor_client.get("/survivor")  # the first view derives and keeps
+    engine = survivor_client.app.state.db_engine  # type: ignore[attr-defined]
+    statements: list[str] = []
+
+    def on_statement(*args: object) -> None:
+        statements.append(" ".join(str(args[2]).split()[:3]))
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    try:
+        page = survivor_client.get("/survivor")
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+
+    assert "data-status-page" in page.text
+    # The session with its user and memberships; the latest notices; the case with everything
+    # the page shows, the question and message counts included; the view's audit event.
+    assert len(statements) <= 4, statements
+    assert [s for s in statements if not s.startswith("SELECT")] == ["INSERT INTO case_event"]
+
+
+def test_the_questions_waiting_are_counted_on_every_view(
+    survivor_client: TestClient, setting: Setting
+) -> None:
+    assert "/survivor/questions" not in survivor_client.get("/survivor").text  # nothing asked yet
+
+    asked = survivor_questions.ask(
+        setting.session, setting.settings, actor(setting.session, setting.world.advocate), setting.case,
+        fact_key="police.reported", note="", now=datetime.now(UTC),
+    )  # fmt: skip
+    waiting = survivor_client.get("/survivor").text
+
+    survivor_questions.withdraw(
+        setting.session, actor(setting.session, setting.world.advocate), setting.case, asked.public_id,
+        now=datetime.now(UTC),
+    )  # fmt: skip
+    withdrawn = survivor_client.get("/survivor").text
+
+    assert "Waiting for your answer: 1." in waiting
+    assert "/survivor/questions" not in withdrawn

@@ -69,7 +69,6 @@ from web.identity import (
     set_session_cookie,
 )
 from web.rendering import render
-from web.routes.survivor_questions import question_counts
 from workflows.engine import Evaluation
 from workflows.facts import default_fact_dictionary
 from workflows.schema import ProcessKind
@@ -148,6 +147,8 @@ class SurvivorView:
     applications: tuple[ApplicationSummary, ...]
     answers: tuple[tuple[str, str], ...]  # (question, answer), survivor-visible facts only
     unread_messages: int = 0  # the advocates' messages not read yet
+    questions_waiting: int = 0  # the advocate's questions not answered yet
+    questions_asked: int = 0  # the advocate's questions, answered or not
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,8 @@ def _survivor_view(session: Session, settings: Settings, identity: Identity) -> 
         applications=summaries,
         answers=answers,
         unread_messages=own.unread_messages,
+        questions_waiting=own.questions_waiting,
+        questions_asked=own.questions_asked,
     )
 
 
@@ -405,10 +408,8 @@ def home(
     # The notices first: the view's commit is then the last database work of a repeat view, so
     # the connection goes back to the pool before the page is rendered, not after.
     notices = notifications.latest(session, identity.actor.user_id, limit=5)
-    waiting, asked = question_counts(session, identity)
     view = _survivor_view(session, settings, identity)
-    context = {"view": view, "date_notices": notices, "questions_waiting": waiting, "questions_asked": asked}
-    return render(request, "survivor/home.html", context)
+    return render(request, "survivor/home.html", {"view": view, "date_notices": notices})
 
 
 # --- the survivor's contact preferences -------------------------------------------------------------

@@ -224,15 +224,6 @@ def survivor_answer(
     return RedirectResponse(SURVIVOR_QUESTIONS + "?saved=1", status_code=303)
 
 
-def question_counts(session: Session, identity: Identity) -> tuple[int, int]:
-    """(waiting, asked) of the signed-in survivor's questions, for their home page."""
-    public_id = own_case_public_id(session, identity.actor)
-    if public_id is None:
-        return 0, 0
-    case = cases_service.get_case(session, identity.actor, public_id, record_view=False)
-    return service.counts(session, identity.actor, case)
-
-
 # --- staff ----------------------------------------------------------------------------------------
 
 
