@@ -24,12 +24,13 @@ command (``--no-worker``: the Celery worker is not on a request's path), with it
 web process per core (``REDRESS_WEB_PROCESSES``), two handler threads each
 (``REDRESS_WEB_THREADS``), uvloop, httptools, access log on. The bare page runs on the same
 settings: the ``uvicorn`` command with as many ``--workers`` and the same handler threads
-(``serve_settings``). CPU time is that of the server's whole process group. Data are created through the services, with cheap
-Argon2 settings (hashing is not what is measured; sign-in happens once per user, through the
-real sign-in form). By default there are 20 advocates, each signed in with their own session
-and working on their own case with ``uk.cica`` started, as 20 people would; ``--users 1`` puts
-all 20 connections on one session and one case (mostly a test of concurrent changes to the same
-fact, which the app answers with the question again and an error: counted as "not advanced").
+(``serve_settings``). CPU time is that of the server's whole process group. Data are created
+through the services, with cheap Argon2 settings (hashing is not what is measured; sign-in
+happens once per user, through the real sign-in form). By default there are 20 advocates, each
+signed in with their own session and working on their own case with ``uk.cica`` started, as 20
+people would; ``--users 1`` puts all 20 connections on one session and one case (mostly a test
+of concurrent changes to the same fact, which the app answers with the question again and an
+error: counted as "not advanced").
 
 Goals (issue 3): step throughput >= 25 % of the bare page's, and p99 < 150 ms, on both databases.
 The exit status is 1 when a goal is missed or a request failed.
@@ -70,6 +71,20 @@ Figures (2-core development machine; CPU ms is the server's CPU time per request
   collector's pauses the p99 stays near the p50: p99 < 150 ms needs ~150 steps/s, which
   SQLite reaches on a quiet machine; on a busy one every figure here gets worse (the bare
   page's own p99 is several times its p50 when the cores are shared).
+- Until then ``redress serve`` ran one web process with eight handler threads: one core did
+  the work while the threads fought for the GIL. It now runs one web process per core with
+  two threads each, and the bare page runs on the same settings. 7 December 2026, quiet
+  machine (load average under 1 before each run), four runs between 17:05 and 17:50 UTC:
+  bare page 4,500-5,400 req/s, p99 7-12 ms, 0.33-0.39 ms; SQLite 348-420 req/s (6.9-8 %),
+  p50 46-56 ms, p99 85-116 ms (goal met), 4.2-5.3 ms; PostgreSQL 231-293 req/s (5.0-5.4 %),
+  p50 66-85 ms, p99 109-150 ms (met in three runs, 149.7 ms in the fourth), 5.2-6.6 ms.
+  A run of one (17:33 UTC) without the lock file that makes the processes' SQLite writers
+  queue (``api.db.engine``) gave SQLite a p99 of 131 ms against 90 ms with it. Three handler
+  threads per process did worse on both databases (SQLite p99 119 ms, PostgreSQL 159 ms).
+  The throughput ratio fell: the bare page gained as much from the second core and lost more
+  of its cost to fewer threads. It needs ~1.3 ms of CPU per step, a third of today's; the
+  profile is flat (SQLAlchemy, the engine's two evaluations, anyio's hand-overs, Jinja2), so
+  no single change gets there.
 """
 
 from __future__ import annotations
@@ -702,7 +717,7 @@ def main() -> int:
         )
     print("wrk and the servers share this machine's cores: the figures are a floor.")
     print(
-        "CPU ms/req is the server process's own CPU time per request (PostgreSQL's backends not"
+        "CPU ms/req is the server's CPU time per request, all its web processes (PostgreSQL's backends not"
         " included): the steadiest figure when the machine is busy with other work."
     )
     return 0 if ok else 1
