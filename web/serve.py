@@ -9,8 +9,8 @@ Process model:
   replaces one that dies, and stops them all on Ctrl-C. Each child builds its app from the
   settings this process resolved (:func:`create_served_app`). Python runs one thread at a time
   in a process, so this is what puts the second core to work: on two cores the interview step
-  and the survivor's status page serve about three times as many requests at a third of the
-  p99 (``tests/benchmarks``).
+  serves 2.5 times as many requests and the survivor's status page 3.5 times, each at half to
+  a third of the p99 (``tests/benchmarks``).
 - **Worker**: ``python -m celery -A api.tasks.celery_app worker --beat --pool=solo`` as a
   subprocess in a process group of its own. Beat runs as a child process of the worker and
   survives the worker's death, so the worker is always stopped by signalling its whole group.
