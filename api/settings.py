@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import os
 import re
 from functools import lru_cache
@@ -127,8 +128,9 @@ class Settings(BaseSettings):
     access_code_hours: int = Field(default=72, gt=0)
     max_request_bytes: int = Field(default=1_000_000, gt=0)
     # Web processes ``redress serve`` runs on one listening socket; 0: one per CPU core this
-    # process may use. Handlers are mostly Python, which runs one thread at a time in a process:
-    # processes, not threads, are what put a second core to work.
+    # process may use (:func:`usable_cpus`), at most MAX_DEFAULT_WEB_PROCESSES. Handlers are
+    # mostly Python, which runs one thread at a time in a process: processes, not threads, are
+    # what put a second core to work.
     web_processes: int = Field(default=0, ge=0, le=64)
     # Threads that run the page and API handlers of one web process (and as many database
     # connections). Two keep the core busy while one waits for the database; more only add
@@ -211,11 +213,11 @@ class Settings(BaseSettings):
         return self
 
     def web_process_count(self) -> int:
-        """How many web processes to run: ``web_processes``, or one per usable CPU core."""
+        """How many web processes to run: ``web_processes``, or one per usable CPU core, at most
+        :data:`MAX_DEFAULT_WEB_PROCESSES`."""
         if self.web_processes:
             return self.web_processes
-        usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
-        return max(1, len(usable))
+        return min(usable_cpus(), MAX_DEFAULT_WEB_PROCESSES)
 
     def key_entries(self) -> tuple[tuple[str, bytes], ...]:
         """The parsed ``REDRESS_KEYS`` ring: ``(id, key)`` pairs, the current key first."""
@@ -229,6 +231,28 @@ class Settings(BaseSettings):
             if isinstance(value, SecretStr):
                 values[name] = value.get_secret_value()
         return {f"REDRESS_{name.upper()}": str(value) for name, value in values.items()}
+
+
+# Each web process holds the loaded app (about 150 MB); past this many, the database's one
+# writer at a time (SQLite) or its connections (PostgreSQL) limit more than the cores do.
+MAX_DEFAULT_WEB_PROCESSES: Final = 8
+CGROUP_CPU_MAX: Final = Path("/sys/fs/cgroup/cpu.max")
+
+
+def usable_cpus(cpu_max: Path = CGROUP_CPU_MAX) -> int:
+    """The CPU cores this process may use: those it may run on, fewer under a container's quota.
+
+    A container limited to two CPUs on a 64-core host still sees 64 cores; its quota is in the
+    cgroup (v2) file ``cpu.max`` as "<quota> <period>" ("max" when unlimited).
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        if quota != "max":
+            cores = min(cores, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError, ZeroDivisionError):  # no cgroup v2 here, or a file we do not understand
+        pass
+    return max(1, cores)
 
 
 @lru_cache(maxsize=1)

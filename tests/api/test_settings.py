@@ -9,13 +9,16 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from api import settings as settings_module
 from api.settings import (
     DEVELOPMENT_KEY,
     DEVELOPMENT_KEY_ID,
     DEVELOPMENT_KEYS,
     DEVELOPMENT_SECRET_KEY,
+    MAX_DEFAULT_WEB_PROCESSES,
     Settings,
     get_settings,
+    usable_cpus,
 )
 
 STRONG_KEY = "k" * 48
@@ -183,8 +186,40 @@ def test_serve_runs_a_web_process_per_core_with_two_threads_each(
     settings = Settings()
 
     assert settings.web_processes == 0
-    assert settings.web_process_count() == len(os.sched_getaffinity(0))
+    assert settings.web_process_count() == min(usable_cpus(), MAX_DEFAULT_WEB_PROCESSES)
     assert settings.web_threads == 2
+
+
+@pytest.mark.parametrize(
+    ("cpu_max", "expected"),
+    [
+        ("max 100000\n", "all"),  # no quota
+        ("100000 100000\n", 1),
+        ("150000 100000\n", 2),  # one and a half CPUs: the second core is partly usable
+        ("not a quota\n", "all"),
+        ("100000 0\n", "all"),
+        (None, "all"),  # no cgroup v2 file at all
+    ],
+)
+def test_a_containers_cpu_quota_limits_the_usable_cores(
+    tmp_path: Path, cpu_max: str | None, expected: int | str
+) -> None:
+    cores = len(os.sched_getaffinity(0))
+    path = tmp_path / "cpu.max"
+    if cpu_max is not None:
+        path.write_text(cpu_max)
+
+    assert usable_cpus(path) == (cores if expected == "all" else min(cores, int(expected)))
+
+
+def test_a_many_core_machine_gets_at_most_eight_web_processes(
+    clean_environment: pytest.MonkeyPatch,
+) -> None:
+    clean_environment.setattr(settings_module, "usable_cpus", lambda: 64)
+
+    assert Settings().web_process_count() == MAX_DEFAULT_WEB_PROCESSES == 8
+    clean_environment.setenv("REDRESS_WEB_PROCESSES", "12")
+    assert Settings().web_process_count() == 12  # an explicit count is the operator's choice
 
 
 def test_an_explicit_web_process_count_wins(clean_environment: pytest.MonkeyPatch) -> None:

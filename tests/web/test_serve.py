@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from api.db.migrate import head_revision
+from api.settings import MAX_DEFAULT_WEB_PROCESSES, usable_cpus
 
 pytestmark = [
     pytest.mark.slow,
@@ -139,7 +140,8 @@ def running_serve(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ru
         assert health is not None, f"/health never answered:\n{log_text}"
         assert health["status"] == "ok", f"{health}\n{log_text}"
         assert worker_group is not None
-        processes = int(request.param) if request.param else len(os.sched_getaffinity(0))
+        default = min(usable_cpus(), MAX_DEFAULT_WEB_PROCESSES)  # as serve works it out
+        processes = int(request.param) if request.param else default
         yield RunningServe(serve, worker_group, data_dir, log_path, port, processes)
     finally:
         if serve.poll() is None:
