@@ -73,11 +73,12 @@ Figures (2-core development machine; CPU ms is the server's CPU time per request
   page's own p99 is several times its p50 when the cores are shared).
 - Until then ``redress serve`` ran one web process with eight handler threads: one core did
   the work while the threads fought for the GIL. It now runs one web process per core with
-  two threads each, and the bare page runs on the same settings. 7 December 2026, quiet
-  machine (load average under 1 before each run), four runs between 17:05 and 17:50 UTC:
-  bare page 4,500-5,400 req/s, p99 7-12 ms, 0.33-0.39 ms; SQLite 348-420 req/s (6.9-8 %),
-  p50 46-56 ms, p99 85-116 ms (goal met), 4.2-5.3 ms; PostgreSQL 231-293 req/s (5.0-5.4 %),
-  p50 66-85 ms, p99 109-150 ms (met in three runs, 149.7 ms in the fourth), 5.2-6.6 ms.
+  two threads each, and the bare page runs on the same settings. 7 December 2026, four runs
+  between 17:05 and 17:50 UTC (the first while another agent's tests ran, the others on a
+  quiet machine): bare page 4,600-5,400 req/s, p99 7-12 ms, 0.33-0.39 ms; SQLite 348-420 req/s
+  (6.9-7.7 %), p50 45-56 ms, p99 85-116 ms (goal met), 4.2-5.3 ms; PostgreSQL 231-293 req/s
+  (5.0-5.4 %), p50 66-85 ms, p99 109-150 ms (met in three runs, 149.7 ms in the fourth),
+  5.2-6.6 ms.
   A run of one (17:33 UTC) without the lock file that makes the processes' SQLite writers
   queue (``api.db.engine``) gave SQLite a p99 of 131 ms against 90 ms with it. Three handler
   threads per process did worse on both databases (SQLite p99 119 ms, PostgreSQL 159 ms).
