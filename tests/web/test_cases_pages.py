@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,29 +14,13 @@ from api.cases import service
 from api.cases.models import Application, LegalCase, SurvivorAccessCode
 from api.cases.sharing import share_case
 from api.settings import Settings
-from tests.api.cases.builders import CICA_FACTS, PASSWORD, World, id_of, make_world, new_case, start
-from tests.web.staff_pages import browser, cheap, csrf_token, error_summary, location, post_form, sign_in
+from tests.api.cases.builders import CICA_FACTS, PASSWORD, World, id_of, new_case, start
+from tests.web.staff_pages import csrf_token, error_summary, location, post_form, sign_in
 from web.templating import long_date
 
 ADVOCATE = "bea@harbour.example"
 LAWYER = "cal@harbour.example"
 FOREIGN_ADVOCATE = "dee@northgate.example"
-
-
-@pytest.fixture
-def fast(migrated_settings: Settings) -> Settings:
-    return cheap(migrated_settings)
-
-
-@pytest.fixture
-def world(db_session: Session, fast: Settings) -> World:
-    return make_world(db_session, fast)
-
-
-@pytest.fixture
-def site(fast: Settings) -> Iterator[TestClient]:
-    with browser(fast) as client:
-        yield client
 
 
 @pytest.fixture

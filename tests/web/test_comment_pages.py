@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,11 +25,10 @@ from tests.api.cases.builders import (
     World,
     actor,
     id_of,
-    make_world,
     new_case,
     start,
 )
-from tests.web.staff_pages import browser, cheap, csrf_token, error_summary, location, post_form, sign_in
+from tests.web.staff_pages import browser, csrf_token, error_summary, location, post_form, sign_in
 
 if TYPE_CHECKING:
     from httpx2 import Response  # what Starlette's TestClient returns
@@ -40,22 +38,6 @@ HOME_LAWYER = "cal@harbour.example"
 PARTNER_LAWYER = "eli@quayside.example"
 CICA = "Criminal injuries compensation (CICA)"
 NRM = "National Referral Mechanism (recovery period)"
-
-
-@pytest.fixture
-def fast(migrated_settings: Settings) -> Settings:
-    return cheap(migrated_settings)
-
-
-@pytest.fixture
-def world(db_session: Session, fast: Settings) -> World:
-    return make_world(db_session, fast)
-
-
-@pytest.fixture
-def site(fast: Settings) -> Iterator[TestClient]:
-    with browser(fast) as client:
-        yield client
 
 
 @dataclass(frozen=True)

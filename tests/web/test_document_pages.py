@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,10 +18,10 @@ from api.cases.sharing import share_case
 from api.documents import service
 from api.documents.models import DocumentVersion
 from api.settings import Settings
-from tests.api.cases.builders import NOW, PASSWORD, World, actor, make_world, new_case
+from tests.api.cases.builders import NOW, PASSWORD, World, actor, new_case
 from tests.api.documents.fixtures import AWKWARD_NAME, FACTS
 from tests.api.documents.programs import require_libreoffice
-from tests.web.staff_pages import browser, cheap, error_summary, location, post_form, sign_in
+from tests.web.staff_pages import error_summary, location, post_form, sign_in
 
 ADVOCATE = "bea@harbour.example"
 PARTNER_LAWYER = "eli@quayside.example"
@@ -34,22 +33,6 @@ CICA_KEYS = (
     "police.crime_reference",
     "account.narrative",
 )
-
-
-@pytest.fixture
-def fast(migrated_settings: Settings) -> Settings:
-    return cheap(migrated_settings)
-
-
-@pytest.fixture
-def world(db_session: Session, fast: Settings) -> World:
-    return make_world(db_session, fast)
-
-
-@pytest.fixture
-def site(fast: Settings) -> Iterator[TestClient]:
-    with browser(fast) as client:
-        yield client
 
 
 @pytest.fixture

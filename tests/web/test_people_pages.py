@@ -4,9 +4,7 @@ own passphrase: used through the pages as a person would, with fictional people.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
@@ -15,27 +13,11 @@ from api.auth.models import UserSession
 from api.orgs.models import Role, User
 from api.orgs.service import find_user_by_email, memberships_of
 from api.settings import Settings
-from tests.api.cases.builders import PASSWORD, World, id_of, make_world, new_case
-from tests.web.staff_pages import browser, cheap, error_summary, location, post_form, sign_in
+from tests.api.cases.builders import PASSWORD, World, id_of, new_case
+from tests.web.staff_pages import browser, error_summary, location, post_form, sign_in
 
 NEW_PASSPHRASE = "lighthouse pebble orchard"
 _CODE = re.compile(r'<p class="setup-code" id="setup-code">([A-Z0-9-]+)</p>')
-
-
-@pytest.fixture
-def fast(migrated_settings: Settings) -> Settings:
-    return cheap(migrated_settings)
-
-
-@pytest.fixture
-def world(db_session: Session, fast: Settings) -> World:
-    return make_world(db_session, fast)
-
-
-@pytest.fixture
-def site(fast: Settings) -> Iterator[TestClient]:
-    with browser(fast) as client:
-        yield client
 
 
 def shown_code(html: str) -> str:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -16,26 +14,10 @@ from api.orgs.models import Organisation, User
 from api.orgs.service import create_survivor_user, set_require_staff_totp
 from api.security.totp import totp_code
 from api.settings import Settings
-from tests.api.cases.builders import PASSWORD, World, id_of, make_world
-from tests.web.staff_pages import browser, cheap, csrf_token, error_summary, location, post_form, sign_in
+from tests.api.cases.builders import PASSWORD, World, id_of
+from tests.web.staff_pages import browser, csrf_token, error_summary, location, post_form, sign_in
 
 ADMIN_PASSPHRASE = "lighthouse keeper at dawn"
-
-
-@pytest.fixture
-def fast(migrated_settings: Settings) -> Settings:
-    return cheap(migrated_settings)
-
-
-@pytest.fixture
-def site(fast: Settings) -> Iterator[TestClient]:
-    with browser(fast) as client:
-        yield client
-
-
-@pytest.fixture
-def world(db_session: Session, fast: Settings) -> World:
-    return make_world(db_session, fast)
 
 
 def setup_fields(**changes: str) -> dict[str, str]:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -14,24 +12,8 @@ from api.access import actor_for
 from api.cases.models import CaseShare
 from api.cases.sharing import share_case
 from api.settings import Settings
-from tests.api.cases.builders import PASSWORD, World, id_of, make_world, new_case, start
-from tests.web.staff_pages import browser, cheap, csrf_token, error_summary, location, post_form, sign_in
-
-
-@pytest.fixture
-def fast(migrated_settings: Settings) -> Settings:
-    return cheap(migrated_settings)
-
-
-@pytest.fixture
-def world(db_session: Session, fast: Settings) -> World:
-    return make_world(db_session, fast)
-
-
-@pytest.fixture
-def site(fast: Settings) -> Iterator[TestClient]:
-    with browser(fast) as client:
-        yield client
+from tests.api.cases.builders import PASSWORD, World, id_of, new_case, start
+from tests.web.staff_pages import browser, csrf_token, error_summary, location, post_form, sign_in
 
 
 def lawyer_options(html: str) -> list[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Iterator
 
 import pytest
 from docx import Document
@@ -24,32 +23,16 @@ from api.documents import form_fill, service
 from api.documents.models import DocumentVersion, FormFill
 from api.documents.pdf_form import field_values
 from api.settings import Settings
-from tests.api.cases.builders import NOW, PASSWORD, World, actor, make_world, new_case, start
+from tests.api.cases.builders import NOW, PASSWORD, World, actor, new_case, start
 from tests.api.documents.fillable_pdf import fillable_pdf
 from tests.api.documents.programs import require_libreoffice
-from tests.web.staff_pages import browser, cheap, csrf_token, error_summary, location, post_form, sign_in
+from tests.web.staff_pages import csrf_token, error_summary, location, post_form, sign_in
 
 ADVOCATE = "bea@harbour.example"
 PARTNER_LAWYER = "eli@quayside.example"
 WORKSHEET = "Form I-914 worksheet"
 SUMMARY = "State compensation application summary"
 HOME = "77 Imaginary Avenue, Springfield"
-
-
-@pytest.fixture
-def fast(migrated_settings: Settings) -> Settings:
-    return cheap(migrated_settings)
-
-
-@pytest.fixture
-def world(db_session: Session, fast: Settings) -> World:
-    return make_world(db_session, fast)
-
-
-@pytest.fixture
-def site(fast: Settings) -> Iterator[TestClient]:
-    with browser(fast) as client:
-        yield client
 
 
 @pytest.fixture
