@@ -35,7 +35,7 @@ import subprocess
 import sys
 import threading
 import time
-from http.client import HTTPConnection
+from http.client import HTTPConnection, HTTPException
 from pathlib import Path
 from types import FrameType
 from typing import Any, Final
@@ -200,7 +200,7 @@ def _answers_http(host: str, port: int) -> bool:
     try:
         connection.request("GET", "/health")
         connection.getresponse().read()
-    except OSError:
+    except (OSError, HTTPException):  # not listening yet, or cut off while it starts
         return False
     finally:
         connection.close()

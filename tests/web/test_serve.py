@@ -133,7 +133,10 @@ def running_serve(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ru
                 leaders = [pid for pid, ppid, group, _ in _processes() if (ppid, group) == (serve.pid, pid)]
                 worker_group = leaders[0] if leaders else None
             health = _get_health(f"http://127.0.0.1:{port}/health")
-            if health is not None and health["worker"]["ok"]:
+            # Ready once the worker is and serve has said where it runs: with several web
+            # processes it says so when its own request to one of them is answered.
+            announced = "Redress is running at" in log_path.read_text(errors="replace")
+            if health is not None and health["worker"]["ok"] and announced:
                 break
             time.sleep(0.2)
         log_text = log_path.read_text(errors="replace")
