@@ -126,10 +126,14 @@ class CaseFact(SQLModel, table=True):
             sqlite_where=text("superseded_at IS NULL"),
             postgresql_where=text("superseded_at IS NULL"),
         ),
+        # Every read of a case's current facts seeks here, past its history. An index on
+        # case_id alone made SQLite walk every superseded row of the case, so a step cost
+        # more with each answer ever changed.
+        Index("ix_case_fact_case_id_superseded_at", "case_id", "superseded_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(sa_column=_case_column(index=True))
+    case_id: int = Field(sa_column=_case_column(index=False))
     key: str = Field(max_length=100)
     value_encrypted: bytes | None = Field(default=None, sa_column=Column(LargeBinary(), nullable=True))
     value_plain: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from api.cases import facts_store, service
@@ -57,3 +58,35 @@ def test_a_change_by_another_session_is_seen_once_the_transaction_ends(
         )  # fmt: skip
     db_session.commit()  # this session's transaction ends: what it read may be out of date
     assert service.read_facts(db_session, cheap_settings, case)["incident.date"].value == date(2025, 6, 2)
+
+
+@pytest.mark.sqlite_only
+def test_the_current_facts_are_found_without_reading_their_history(
+    db_session: Session, cheap_settings: Settings, world: World
+) -> None:
+    """SQLite seeks the current rows by (case, not superseded): a fact changed many times must
+    not make every later read walk its superseded rows."""
+    case = new_case(db_session, cheap_settings, world)
+    start(db_session, cheap_settings, world, case, "uk.cica")
+    advocate = actor(db_session, world.advocate)
+    for day in range(1, 6):
+        service.change_facts(
+            db_session, cheap_settings, advocate, case,
+            {"incident.date": f"2025-06-0{day}"}, source="advocate", now=NOW, today=TODAY,
+        )  # fmt: skip
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        seen.append((statement, parameters))
+
+    engine = db_session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        current = facts_store.current_rows(db_session, case)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert current["incident.date"].superseded_at is None
+    [(statement, parameters)] = [(sql, params) for sql, params in seen if "FROM case_fact" in sql]
+    plan = db_session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    details = " ".join(str(row[-1]) for row in plan)
+    assert "(case_id=? AND superseded_at=?)" in details, details
