@@ -198,6 +198,7 @@ _BARE_CONTEXT: Final = {
 }
 
 BARE_THREADS_VARIABLE: Final = "BENCH_BARE_WEB_THREADS"
+FLOOR_DRIVER_VARIABLE: Final = "BENCH_FLOOR_DRIVER"  # step_floor_app's: "core" or "dbapi"
 
 
 @contextlib.asynccontextmanager
@@ -571,17 +572,24 @@ def serve_settings() -> tuple[int, int]:
     return configured.web_process_count(), configured.web_threads
 
 
+def uvicorn_on_serve_settings(app: str, env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """The ``uvicorn`` command and environment that serve ``app`` (``module:attribute``) with the
+    web processes and handler threads of ``redress serve`` here."""
+    processes, threads = serve_settings()
+    command = [
+        sys.executable, "-m", "uvicorn", app,
+        "--host", "127.0.0.1", "--port", "{port}", "--log-level", "info", "--timeout-graceful-shutdown", "5",
+        "--workers", str(processes),
+    ]  # fmt: skip
+    return command, {**env, BARE_THREADS_VARIABLE: str(threads)}
+
+
 def bench_bare(duration: str, warmup: str, log_dir: Path) -> tuple[Result, int]:
     """The bare page, on the server settings of ``redress serve``: its wrk result and size in bytes."""
     import httpx
 
-    processes, threads = serve_settings()
-    command = [
-        sys.executable, "-m", "uvicorn", "tests.benchmarks.bench_interview_step:bare_app",
-        "--host", "127.0.0.1", "--port", "{port}", "--log-level", "info", "--timeout-graceful-shutdown", "5",
-        "--workers", str(processes),
-    ]  # fmt: skip
-    env = {**os.environ, BARE_THREADS_VARIABLE: str(threads)}
+    bare = "tests.benchmarks.bench_interview_step:bare_app"
+    command, env = uvicorn_on_serve_settings(bare, dict(os.environ))
     with server("bare", command, env, "/", log_dir) as served:
         size = len(httpx.get(served.base + "/").content)
         run_wrk(served.base + "/", warmup)
@@ -639,20 +647,16 @@ def bench_floor(
     """``step_floor_app`` on the same database, users and server settings, its statements run
     through ``driver`` ("core" or "dbapi"): the least a step costs on this stack (see that
     module)."""
-    processes, threads = serve_settings()
-    command = [
-        sys.executable, "-m", "uvicorn", "tests.benchmarks.step_floor_app:floor_app",
-        "--host", "127.0.0.1", "--port", "{port}", "--log-level", "info", "--timeout-graceful-shutdown", "5",
-        "--workers", str(processes),
-    ]  # fmt: skip
-    floor_env = {**env, BARE_THREADS_VARIABLE: str(threads), "BENCH_FLOOR_DRIVER": driver}
+    command, floor_env = uvicorn_on_serve_settings(
+        "tests.benchmarks.step_floor_app:floor_app", {**env, FLOOR_DRIVER_VARIABLE: driver}
+    )
     with server(f"floor-{driver}-{label}", command, floor_env, "/ready", log_dir) as served:
         run_wrk(served.base, warmup, [*FLOOR_WARMUP_DATES, *users_args])
         return run_wrk(served.base, duration, [*FLOOR_DATES, *users_args], server_pid=served.pid)
 
 
 def main() -> int:
-    """Run the three targets, print the table and the goals."""
+    """Run the targets, print the table and the goals."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="a PostgreSQL server URL")
     parser.add_argument("--users", type=int, default=CONNECTIONS, help="advocates, each with a case")

@@ -45,7 +45,12 @@ from api.orgs.models import Membership
 from api.security.crypto import KeyRing, decrypt_field, encrypt_field, fact_aad, unwrap_data_key
 from api.security.random_tokens import hash_token
 from api.settings import Settings
-from tests.benchmarks.bench_interview_step import _BARE_CONTEXT, BARE_THREADS_VARIABLE, _bare_templates
+from tests.benchmarks.bench_interview_step import (
+    _BARE_CONTEXT,
+    BARE_THREADS_VARIABLE,
+    FLOOR_DRIVER_VARIABLE,
+    _bare_templates,
+)
 from workflows.catalogue import default_catalogue
 from workflows.engine import evaluate
 from workflows.facts import default_fact_dictionary
@@ -95,7 +100,6 @@ _READS: Final = {
     "applications": _APPLICATIONS_OF_CASE,
     "facts": _CURRENT_FACTS,
 }
-DRIVER_VARIABLE: Final = "BENCH_FLOOR_DRIVER"  # "core" (SQLAlchemy Core) or "dbapi" (the driver itself)
 SESSION_COOKIE: Final = "redress_session"  # web.identity's (not imported: it loads the web app)
 
 
@@ -123,7 +127,7 @@ class _Statements:
 
     def __init__(self, engine: Engine, driver: str) -> None:
         if driver not in {"core", "dbapi"}:
-            raise ValueError(f"{DRIVER_VARIABLE} must be core or dbapi, not {driver!r}")
+            raise ValueError(f"{FLOOR_DRIVER_VARIABLE} must be core or dbapi, not {driver!r}")
         self.driver = driver
         self.compiled = {
             **{name: _Compiled(statement, engine.dialect) for name, statement in _READS.items()},
@@ -172,7 +176,7 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     to_thread.current_default_thread_limiter().total_tokens = int(os.environ.get(BARE_THREADS_VARIABLE, "40"))
     settings = Settings()
     engine = _state["engine"] = create_db_engine(settings.database_url)
-    _state["statements"] = _Statements(engine, os.environ.get(DRIVER_VARIABLE, "core"))
+    _state["statements"] = _Statements(engine, os.environ.get(FLOOR_DRIVER_VARIABLE, "core"))
     _state["ring"] = KeyRing.from_settings(settings)
     gc.freeze()  # as redress serve does: full collections must not walk the loaded app
     yield
