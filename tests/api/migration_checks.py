@@ -32,7 +32,10 @@ def table_names(database_url: str) -> set[str]:
 
 # Indexes that a later migration adds to an earlier migration's table: that earlier migration,
 # checked at its own revision, cannot have them yet (they are checked at head).
-ADDED_LATER: Final = frozenset({"ix_legal_case_survivor_user_id"})
+ADDED_LATER: Final = frozenset({"ix_legal_case_survivor_user_id", "ix_case_fact_case_id_superseded_at"})
+# Indexes that a later migration drops from an earlier migration's table (the earlier migration
+# still creates them; the models no longer have them).
+DROPPED_LATER: Final = frozenset({"ix_case_fact_case_id"})
 # Columns that a later migration adds to an earlier migration's table, as (table, column).
 COLUMNS_ADDED_LATER: Final = frozenset(
     {
@@ -45,7 +48,8 @@ COLUMNS_ADDED_LATER: Final = frozenset(
 
 def model_differences(database_url: str, tables: Collection[str], *, at_head: bool = True) -> list[Any]:
     """Differences between the models and the database, for ``tables`` only (before head,
-    without the indexes of :data:`ADDED_LATER` and the columns of :data:`COLUMNS_ADDED_LATER`)."""
+    without the indexes of :data:`ADDED_LATER` and :data:`DROPPED_LATER` and the columns of
+    :data:`COLUMNS_ADDED_LATER`)."""
 
     def table_of(obj: Any, name: str | None, type_: str) -> str | None:
         return name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
@@ -54,7 +58,7 @@ def model_differences(database_url: str, tables: Collection[str], *, at_head: bo
         return type_ != "table" or name in tables
 
     def model_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-        if not at_head and type_ == "index" and name in ADDED_LATER:
+        if not at_head and type_ == "index" and name in ADDED_LATER | DROPPED_LATER:
             return False
         if not at_head and type_ == "column" and (table_of(obj, name, type_), name) in COLUMNS_ADDED_LATER:
             return False

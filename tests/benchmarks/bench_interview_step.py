@@ -82,7 +82,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -504,6 +504,7 @@ class Result:
     output: str
     errors: str  # wrk's stderr: the Lua script shows the first answer that did not advance there
     cpu_ms_per_request: float = 0.0  # the server process's CPU time over the run, per request
+    changes_recorded: int | None = None  # fact.changed events written during the run (steps only)
 
 
 _UNITS_MS: Final = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
@@ -598,9 +599,9 @@ def bench_bare(duration: str, warmup: str, log_dir: Path) -> tuple[Result, int]:
 
 def bench_step(
     label: str, data_dir: Path, database_url: str, users: int, duration: str, warmup: str, log_dir: Path
-) -> tuple[Result, dict[str, Result], int, int]:
-    """The interview step on one database: its wrk result, the fragment's size and the changes
-    the database recorded during the measured run."""
+) -> tuple[Result, dict[str, Result], int]:
+    """The interview step on one database, and the floors on the same data: their wrk results
+    with the changes the database recorded during each measured run, and the fragment's size."""
     settings = build_settings(data_dir, database_url)
     accounts = populate(settings, users)
     env = {**os.environ, **settings.to_environment()}
@@ -625,20 +626,28 @@ def bench_step(
             raise RuntimeError(
                 f"{label}: the warm-up had failed requests:\n{warm.output}\n{_tail(log_dir / f'{label}.log')}"
             )
-        before = settled_changes(database_url)
-        result = run_wrk(base, duration, [*DATES, *users_args], server_pid=served.pid)
-        recorded = settled_changes(database_url) - before
+        result = measure_changes(
+            database_url, lambda: run_wrk(base, duration, [*DATES, *users_args], server_pid=served.pid)
+        )
     floors = {
-        driver: bench_floor(label, driver, env, users_args, duration, warmup, log_dir)
+        driver: bench_floor(label, driver, env, database_url, users_args, duration, warmup, log_dir)
         for driver in FLOOR_DRIVERS
     }
-    return result, floors, size, recorded
+    return result, floors, size
+
+
+def measure_changes(database_url: str, run: Callable[[], Result]) -> Result:
+    """``run``'s result with the ``fact.changed`` events the database recorded meanwhile."""
+    before = settled_changes(database_url)
+    result = run()
+    return dataclasses.replace(result, changes_recorded=settled_changes(database_url) - before)
 
 
 def bench_floor(
     label: str,
     driver: str,
     env: dict[str, str],
+    database_url: str,
     users_args: list[str],
     duration: str,
     warmup: str,
@@ -652,7 +661,10 @@ def bench_floor(
     )
     with server(f"floor-{driver}-{label}", command, floor_env, "/ready", log_dir) as served:
         run_wrk(served.base, warmup, [*FLOOR_WARMUP_DATES, *users_args])
-        return run_wrk(served.base, duration, [*FLOOR_DATES, *users_args], server_pid=served.pid)
+        return measure_changes(
+            database_url,
+            lambda: run_wrk(served.base, duration, [*FLOOR_DATES, *users_args], server_pid=served.pid),
+        )
 
 
 def main() -> int:
@@ -685,22 +697,13 @@ def main() -> int:
                     url = f"sqlite:///{data_dir / 'redress.db'}"
                 else:
                     url = stack.enter_context(fresh_postgres(args.postgres))
-                result, floor, size, recorded = bench_step(
+                result, floor, size = bench_step(
                     label, data_dir, url, args.users, args.duration, args.warmup, log_dir
                 )
             results[f"interview step, {label}"] = result
             for driver, floor_result in floor.items():
                 floors[f"floor ({driver}), {label}"] = floor_result
-            advanced = result.requests - (result.not_advanced or 0)
-            notes.append(
-                f"{label}: fragment {size:,} bytes; {advanced} steps advanced in wrk's count, "
-                f"{recorded} fact changes recorded (requests still open when wrk stopped included)"
-            )
-            if recorded < advanced:
-                notes.append(
-                    f"{label}: FEWER fact changes recorded than steps: not every POST changed the fact"
-                )
-                ok = False
+            notes.append(f"{label}: fragment {size:,} bytes")
 
     print(f"\nwrk -t{THREADS} -c{CONNECTIONS} -d{args.duration}, {args.users} users")
     print(
@@ -719,6 +722,17 @@ def main() -> int:
         ok = ok and result.failed == 0 and not result.not_advanced
         if result.not_advanced:
             notes.append(f"{name}, the first step that did not advance:\n{result.errors.strip()[:1500]}")
+    for name, result in {**results, **floors}.items():
+        if result.changes_recorded is None:
+            continue
+        advanced = result.requests - (result.not_advanced or 0)
+        notes.append(
+            f"{name}: {advanced} steps advanced in wrk's count, {result.changes_recorded} fact changes"
+            " recorded (requests still open when wrk stopped included)"
+        )
+        if result.changes_recorded < advanced:
+            notes.append(f"{name}: FEWER fact changes recorded than steps: not every POST changed the fact")
+            ok = False
     print("\n".join(notes))
     for name, result in results.items():
         if result is bare:

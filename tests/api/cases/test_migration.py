@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Final
 
 import pytest
-from sqlalchemy import Connection, text
+from alembic import command
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from api.db.engine import create_db_engine
-from api.db.migrate import upgrade_to_head
+from api.db.migrate import alembic_config, upgrade_to_head
 from api.settings import Settings
-from tests.api.migration_checks import check_round_trip
+from tests.api.migration_checks import check_round_trip, model_differences
 
 REVISION: Final = "c1d2e3f4a5b6"
 PREVIOUS: Final = "b1c2d3e4f5a6"
@@ -109,3 +110,50 @@ def test_the_migration_round_trips_on_postgresql(postgres_database: str) -> None
 @pytest.mark.postgres
 def test_the_schema_keeps_its_promises_on_postgresql(postgres_database: str) -> None:
     _check_constraints(postgres_database)
+
+
+CURRENT_INDEX_REVISION: Final = "fa1b2c3d4e5a"
+BEFORE_CURRENT_INDEX: Final = "f9a1b2c3d4e9"
+
+
+def _case_fact_indexes(database_url: str) -> set[str]:
+    engine = create_db_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return {str(index["name"]) for index in inspect(connection).get_indexes("case_fact")}
+    finally:
+        engine.dispose()
+
+
+def _check_current_index_round_trip(database_url: str) -> None:
+    """The (case_id, superseded_at) index replaces the case_id one, on facts already stored,
+    and goes back on downgrade."""
+    config = alembic_config(database_url)
+    command.upgrade(config, BEFORE_CURRENT_INDEX)
+    engine = create_db_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            _insert_case(connection)
+            _add_fact(connection, superseded=True)
+            _add_fact(connection, superseded=False)
+    finally:
+        engine.dispose()
+    command.upgrade(config, CURRENT_INDEX_REVISION)
+    indexes = _case_fact_indexes(database_url)
+    assert "ix_case_fact_case_id_superseded_at" in indexes
+    assert "ix_case_fact_case_id" not in indexes
+    command.downgrade(config, BEFORE_CURRENT_INDEX)
+    indexes = _case_fact_indexes(database_url)
+    assert "ix_case_fact_case_id" in indexes
+    assert "ix_case_fact_case_id_superseded_at" not in indexes
+    upgrade_to_head(database_url)
+    assert model_differences(database_url, {"case_fact"}) == []
+
+
+def test_the_current_facts_index_round_trips_on_sqlite(settings: Settings) -> None:
+    _check_current_index_round_trip(settings.database_url)
+
+
+@pytest.mark.postgres
+def test_the_current_facts_index_round_trips_on_postgresql(postgres_database: str) -> None:
+    _check_current_index_round_trip(postgres_database)
