@@ -1,9 +1,12 @@
 """The least an interview step can cost on Redress's stack: a yardstick for bench_interview_step.
 
 ``floor_app`` answers the same POST as the real step, on the same database, with only the work
-the issue's step requires, each part done the cheapest way the stack allows: SQLAlchemy Core
-statements built once, on one pooled connection, no ORM objects, no dependencies, no access
-rules beyond "this session's user belongs to the case's organisation":
+the issue's step requires, each part done the cheapest way the stack allows: statements built
+once, on one pooled connection, no ORM objects, no dependencies, no access rules beyond "this
+session's user belongs to the case's organisation". The statements run through SQLAlchemy Core
+(``BENCH_FLOOR_DRIVER=core``, the default) or, compiled once, straight on the database driver
+(``dbapi``: SQLAlchemy's per-statement work gone, below what the stack allows; on SQLite its
+writers also skip the queue of ``api.db.engine`` and meet in SQLite's busy handler):
 
 - read the session and its user's memberships, the case, its applications and its current facts
   (4 statements);
@@ -100,6 +103,7 @@ _READS: Final = {
     "applications": _APPLICATIONS_OF_CASE,
     "facts": _CURRENT_FACTS,
 }
+_STATEMENTS: Final = {**_READS, **{name: statement for name, (statement, _keys) in _WRITES.items()}}
 SESSION_COOKIE: Final = "redress_session"  # web.identity's (not imported: it loads the web app)
 
 
@@ -140,12 +144,11 @@ class _Statements:
     @contextlib.contextmanager
     def on(self, engine: Engine) -> Iterator[Callable[[str, dict[str, Any]], Sequence[Any]]]:
         """A function running statement ``name`` with ``values`` (rows for reads), then commit."""
-        statements = {**_READS, **{name: statement for name, (statement, _keys) in _WRITES.items()}}
         if self.driver == "core":
             with engine.connect() as connection:
 
                 def core(name: str, values: dict[str, Any]) -> Sequence[Any]:
-                    result = connection.execute(statements[name], values)
+                    result = connection.execute(_STATEMENTS[name], values)
                     return result.all() if result.returns_rows else ()
 
                 yield core
