@@ -43,29 +43,33 @@ wrk, the server (and PostgreSQL) share the machine's cores (2 on the development
 throughput is bounded by CPU time per request: the throughput ratio is about the bare page's
 CPU time over the step's (0.37 ms over 3.9 ms on SQLite).
 
-Figures, 2-core development machine, 7 December 2026, 20:00 UTC, quiet machine (CPU ms is the
-server's CPU time per request):
+Figures, 2-core development machine, 7 December 2026, three runs between 20:00 and 20:45 UTC
+on a quiet machine (ratio to the bare page in the same run; CPU ms is the server's CPU time per
+request):
 
-====================  =======  =====  =======  ======
-target                req/s    ratio  p99 ms   CPU ms
-====================  =======  =====  =======  ======
-bare page             4,992    1.00   9        0.37
-step, SQLite          454      0.09   73       3.95
-floor core, SQLite    745      0.15   (1)      2.19
-floor dbapi, SQLite   1,133    0.23   40       1.46
-step, PostgreSQL      275      0.06   133      5.43
-floor core, PG        481      0.10   82       2.74
-floor dbapi, PG       595      0.12   50       2.10
-====================  =======  =====  =======  ======
+====================  =============  ===========  =========  =========
+target                req/s          ratio        p99 ms     CPU ms
+====================  =============  ===========  =========  =========
+bare page             4,214-4,992    1            8-12       0.37-0.42
+step, SQLite          440-454        9.1-10.4 %   68-82      3.95-4.12
+floor core, SQLite    727-826        15-17 %      40-1,110   1.98-2.19
+floor dbapi, SQLite   1,079-1,141    23-26 %      40-55      1.45-1.52
+step, PostgreSQL      275-290        5.5-6.9 %    100-133    5.37-5.43
+floor core, PG        464-481        10-11 %      60-82      2.74-2.86
+floor dbapi, PG       574-595        12-14 %      50-56      2.08-2.13
+====================  =============  ===========  =========  =========
 
-(1) 1,110 ms in that run, 44 ms in the run before; not looked into, as the floors are there
-for their CPU time.
+p99 < 150 ms is met on both databases. The 25 % ratio is missed, and the floors show that it
+cannot be met on this machine. Even the required work alone, through SQLAlchemy Core, reaches
+only 15-17 % on SQLite and 10-11 % on PostgreSQL, whose server spends the same cores on the
+statements. Going around SQLAlchemy altogether (which the stack, SQLModel, does not allow)
+reaches 23-26 % on SQLite, with the small template and without the work the floor leaves out:
+the real question template alone costs 0.3-0.4 ms against the bare one's 0.06 ms. On
+PostgreSQL it reaches 12-14 %. The Core floor's p99 of 1,110 ms came in one run out of three;
+I did not look into it, because the floors are there for their CPU time.
 
-p99 < 150 ms is met on both databases. The 25 % ratio is missed, and the floors show it cannot
-be met on this machine: the required work alone, with SQLAlchemy's per-statement cost removed
-altogether, reaches 23 % on SQLite and 12 % on PostgreSQL (whose server spends the same cores
-on the statements). The history of the step's cost (12.3 ms CPU a step at first; one web
-process per core since 7 December) is in the closing notes of issue 3.
+The history of the step's cost is in issue 3's closing notes: 12.3 ms of CPU a step at first,
+and one web process per core since 7 December.
 """
 
 from __future__ import annotations
