@@ -32,7 +32,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
-from typing import Final, NamedTuple
+from typing import Final
 
 from babel.dates import format_skeleton
 from starlette.datastructures import FormData
@@ -632,28 +632,12 @@ def in_language(widget: Widget, language: str) -> Widget:
     )
 
 
-class SurvivorWording(NamedTuple):
-    """A fact's question and hint as written to the survivor, in English (catalogue msgids)."""
-
-    question: str
-    hint: str | None
-
-
-def survivor_wording(spec: FactSpec) -> SurvivorWording:
-    """``spec``'s ``ask`` and ``ask_help``: ``label`` and ``help`` are written for staff.
-
-    A question asked before its fact stopped being ``ask_survivor`` has no ``ask`` any more: its
-    staff label keeps the survivor's page working."""
-    if spec.ask is None:
-        return SurvivorWording(spec.label, None)
-    return SurvivorWording(spec.ask, spec.ask_help)
-
-
 def survivor_widget(spec: FactSpec, language: str) -> Widget:
     """The widget that asks ``spec``'s fact on the survivor's own pages: the question and hint
-    written to them (:func:`survivor_wording`), all in ``language``."""
-    wording = survivor_wording(spec)
-    return in_language(replace(widget_for(spec), label=wording.question, help=wording.hint), language)
+    written to them (``survivor_question``, ``ask_help``; ``label`` and ``help`` are written for
+    staff), all in ``language``."""
+    widget = replace(widget_for(spec), label=spec.survivor_question, help=spec.ask_help)
+    return in_language(widget, language)
 
 
 def is_translated(spec: FactSpec, language: str) -> bool:

@@ -94,6 +94,13 @@ class FactSpec(BaseModel):
         return self
 
     @property
+    def survivor_question(self) -> str:
+        """The question as the survivor reads it (``ask``). A question asked before its fact
+        stopped being ``ask_survivor`` has no ``ask`` any more: the staff label stands in, so
+        the survivor's pages and their copy of their data still name it."""
+        return self.ask or self.label
+
+    @property
     def signature(self) -> FactSignature:
         """The part of the spec the condition language type-checks against."""
         return FactSignature(self.key, self.type, tuple(self.options))

@@ -69,7 +69,7 @@ def case_file(
         # What the advocate asked them on their pages, with the advocate's note (it was shown to them).
         "questions_from_your_advocate": [
             {
-                "question": question.spec.ask or question.spec.label,
+                "question": question.spec.survivor_question,
                 "note": question.note,
                 "asked_at": question.asked_at.isoformat(),
                 "answered_at": question.answered_at.isoformat() if question.answered_at else None,

@@ -88,6 +88,14 @@ def test_a_question_for_the_survivor_loads_with_its_wording(tmp_path: Path) -> N
         "What is your phone number?",
         "One that is safe.",
     )
+    assert spec.survivor_question == "What is your phone number?"
+
+
+def test_a_fact_no_longer_asked_of_survivors_is_named_by_its_label(tmp_path: Path) -> None:
+    """A question asked before its fact lost ``ask_survivor`` still has a name to show."""
+    path = tmp_path / "facts.yaml"
+    path.write_text(PHONE, encoding="utf-8")
+    assert load_fact_dictionary(path).get("person.phone").survivor_question == "Phone number"
 
 
 def test_the_packaged_dictionary_offers_survivor_questions() -> None:

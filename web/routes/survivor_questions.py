@@ -151,10 +151,7 @@ def survivor_questions(
     case = _own_case(session, identity)
     asked = service.questions(session, settings, identity.actor, case) if case else []
     language = chosen_language(request)
-    rows = [
-        (question, translate(language, widgets.survivor_wording(question.spec).question))
-        for question in asked
-    ]
+    rows = [(question, translate(language, question.spec.survivor_question)) for question in asked]
     return render(
         request, "survivor/questions.html", {"rows": rows, "saved": saved, "has_case": case is not None}
     )
@@ -239,7 +236,7 @@ class StaffRow:
     @property
     def survivor_reads(self) -> str:
         """The question as the survivor reads it (in English)."""
-        return widgets.survivor_wording(self.asked.spec).question
+        return self.asked.spec.survivor_question
 
 
 @dataclass(frozen=True)
@@ -254,8 +251,7 @@ class OfferedQuestion:
     @classmethod
     def of(cls, spec: FactSpec) -> OfferedQuestion:
         """The offer of ``spec``'s question."""
-        wording = widgets.survivor_wording(spec)
-        return cls(spec.key, spec.label, wording.question, wording.hint)
+        return cls(spec.key, spec.label, spec.survivor_question, spec.ask_help)
 
 
 def _name(session: Session, user_id: int | None) -> str:
