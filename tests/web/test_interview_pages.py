@@ -27,6 +27,7 @@ from api.cases.sharing import share_case
 from api.orgs.models import User
 from api.settings import Settings
 from tests.api.cases.builders import CICA_FACTS, World, actor, make_world, new_case
+from tests.sql_recording import recorded_statements
 from web import change_notice
 from web import question_widgets as widgets
 from web.app import FIRST_ROUTERS, create_app
@@ -422,24 +423,20 @@ def test_an_htmx_answer_costs_a_few_statements_on_one_connection(interview: Inte
     url = interview.question("person.british_citizen")
     token = csrf(interview.client, url)
     engine = interview.client.app.state.db_engine  # type: ignore[attr-defined]
-    statements: list[str] = []
     checkouts: list[object] = []
-
-    def on_statement(*args: object) -> None:
-        statements.append(" ".join(str(args[2]).split()[:3]))
 
     def on_checkout(*args: object) -> None:
         checkouts.append(args[0])
 
-    event.listen(engine, "before_cursor_execute", on_statement)
     event.listen(engine.pool, "checkout", on_checkout)
     try:
-        response = interview.client.post(
-            url, data={"answer": "yes", "csrf_token": token}, headers={"HX-Request": "true"}
-        )
+        with recorded_statements(engine) as recorded:
+            response = interview.client.post(
+                url, data={"answer": "yes", "csrf_token": token}, headers={"HX-Request": "true"}
+            )
     finally:
-        event.remove(engine, "before_cursor_execute", on_statement)
         event.remove(engine.pool, "checkout", on_checkout)
+    statements = [statement.head for statement in recorded]
 
     assert response.status_code == 200
     assert "/questions/" in response.headers["HX-Push-Url"]

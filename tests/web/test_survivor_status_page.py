@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 from sqlmodel import Session, select
 
 from api.audit.models import CaseEvent
@@ -20,6 +19,7 @@ from api.cases.survivor_access import issue_access_code
 from api.deadlines import service as deadlines_service
 from api.survivor_questions import service as survivor_questions
 from tests.api.cases.builders import actor, new_case
+from tests.sql_recording import recorded_statements
 from tests.web import test_survivor_pages as pages
 from tests.web.test_survivor_pages import TODAY, Setting, post
 from web.i18n import local_long_date, translate
@@ -308,16 +308,9 @@ def test_a_repeat_view_costs_four_statements(survivor_client: TestClient, settin
     budget of statements is kept here, so that a change adding a query to every view is noticed."""
     survivor_client.get("/survivor")  # the first view derives and keeps
     engine = survivor_client.app.state.db_engine  # type: ignore[attr-defined]
-    statements: list[str] = []
-
-    def on_statement(*args: object) -> None:
-        statements.append(" ".join(str(args[2]).split()[:3]))
-
-    event.listen(engine, "before_cursor_execute", on_statement)
-    try:
+    with recorded_statements(engine) as recorded:
         page = survivor_client.get("/survivor")
-    finally:
-        event.remove(engine, "before_cursor_execute", on_statement)
+    statements = [statement.head for statement in recorded]
 
     assert "data-status-page" in page.text
     # The session with its user and memberships; the latest notices; the case with everything

@@ -5,15 +5,12 @@ shared with them (all data fictional)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.auth.models import SCOPE_CASES_READ
@@ -25,26 +22,12 @@ from api.cases.sharing import share_case
 from api.orgs.models import User
 from api.settings import Settings
 from tests.api.cases.builders import NOW, TODAY, World, actor, id_of, new_case, start
+from tests.sql_recording import recorded_statements
 from web.app import create_app
 from web.identity import SESSION_COOKIE
 
 CASES = 25
 CASE_LINK = re.compile(r'href="/cases/([0-9a-f]{32})')
-
-
-@contextmanager
-def statements(engine: Engine) -> Iterator[list[str]]:
-    """The SQL statements run on ``engine`` inside the block."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 @dataclass(frozen=True)
@@ -100,7 +83,7 @@ def test_the_applications_of_a_page_of_cases_take_a_fixed_number_of_queries(
     engine = db_session.get_bind()
     assert isinstance(engine, Engine)
 
-    with statements(engine) as seen:
+    with recorded_statements(engine) as seen:
         found = service.applications_of_cases(db_session, who_asks, listed)
 
     # One for the applications; a lawyer's shares of the listed cases in one more.
@@ -154,9 +137,9 @@ def test_listing_a_full_page_costs_the_same_queries_as_listing_one_case(
         engine = client.app.state.db_engine  # type: ignore[attr-defined]
         assert client.get(full, headers=headers).status_code == 200  # warm: first-request work aside
 
-        with statements(engine) as for_one:
+        with recorded_statements(engine) as for_one:
             small = client.get(one, headers=headers)
-        with statements(engine) as for_page:
+        with recorded_statements(engine) as for_page:
             large = client.get(full, headers=headers)
 
     assert small.status_code == large.status_code == 200

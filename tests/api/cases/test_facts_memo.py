@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.cases import facts_store, service
 from api.settings import Settings
 from tests.api.cases.builders import NOW, TODAY, World, actor, new_case, start
+from tests.sql_recording import recorded_statements
 
 
 def test_facts_are_read_once_until_they_change(
@@ -74,19 +74,10 @@ def test_the_current_facts_are_found_without_reading_their_history(
             db_session, cheap_settings, advocate, case,
             {"incident.date": f"2025-06-0{day}"}, source="advocate", now=NOW, today=TODAY,
         )  # fmt: skip
-    seen: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
-        seen.append((statement, parameters))
-
-    engine = db_session.get_bind()
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(db_session.get_bind()) as seen:
         current = facts_store.current_rows(db_session, case)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert current["incident.date"].superseded_at is None
-    [(statement, parameters)] = [(sql, params) for sql, params in seen if "FROM case_fact" in sql]
-    plan = db_session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    [read] = [statement for statement in seen if "FROM case_fact" in statement.sql]
+    plan = db_session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {read.sql}", read.parameters).all()
     details = " ".join(str(row[-1]) for row in plan)
     assert "(case_id=? AND superseded_at=?)" in details, details

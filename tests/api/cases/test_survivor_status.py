@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session, select
 
 from api.access import Actor
@@ -20,6 +19,7 @@ from api.messages import service as messages
 from api.orgs.models import Role, User
 from api.settings import Settings
 from tests.api.cases.builders import CICA_FACTS, NOW, PASSPHRASE, TODAY, World, actor, new_case
+from tests.sql_recording import recorded_statements
 
 
 @pytest.fixture
@@ -59,24 +59,15 @@ def test_the_own_case_is_read_in_one_statement_and_the_view_recorded(
     case, user = survivor
     before = views(db_session, case)
     reader = actor(db_session, user)
-    statements: list[str] = []
-    engine = db_session.get_bind()
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(db_session.get_bind()) as statements:
         found = read_own_case(db_session, reader, now=NOW)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
     assert found is not None
     assert found.case.id == case.id
     assert [a.workflow_id for a in found.applications] == ["uk.cica"]
     assert found.advocate_name == world.advocate.display_name
     assert found.today == NOW.date()
-    assert [s.split()[0] for s in statements] == ["SELECT", "INSERT"]
+    assert [s.sql.split()[0] for s in statements] == ["SELECT", "INSERT"]
     assert views(db_session, case) == before + 1
 
 
