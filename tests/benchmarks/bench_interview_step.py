@@ -65,8 +65,9 @@ only 15-17 % on SQLite and 10-11 % on PostgreSQL, whose server spends the same c
 statements. Going around SQLAlchemy altogether (which the stack, SQLModel, does not allow)
 reaches 23-26 % on SQLite, with the small template and without the work the floor leaves out:
 the real question template alone costs 0.3-0.4 ms against the bare one's 0.06 ms. On
-PostgreSQL it reaches 12-14 %. The Core floor's p99 of 1,110 ms came in one run out of three;
-I did not look into it, because the floors are there for their CPU time.
+PostgreSQL it reaches 12-14 %. The Core floor's p99 of 1,110 ms (one run out of three) was the
+floor's own start: it loaded the workflow definitions on a process's first request (about 0.8 s).
+It now loads them when it starts, as ``redress serve`` does; a later run had no such spike.
 
 The history of the step's cost is in issue 3's closing notes: 12.3 ms of CPU a step at first,
 and one web process per core since 7 December.
@@ -162,10 +163,10 @@ _BARE_TEMPLATE: Final = """\
 </div>
 """
 
-_bare_templates = Jinja2Templates(
+BARE_TEMPLATES: Final = Jinja2Templates(
     env=Environment(loader=DictLoader({"page.html": _BARE_TEMPLATE}), autoescape=select_autoescape())
 )
-_BARE_CONTEXT: Final = {
+BARE_CONTEXT: Final = {
     "back_url": "/cases/0123456789abcdef/applications/fedcba9876543210/questions/incident.date",
     "post_url": "/cases/0123456789abcdef/applications/fedcba9876543210/questions/incident.violence_or_threat",
     "workflow_title": "Criminal Injuries Compensation (CICA)",
@@ -220,7 +221,7 @@ bare_app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, lifespan=_ba
 @bare_app.get("/", response_class=HTMLResponse)
 def bare_page(request: Request) -> HTMLResponse:
     """A small page from a Jinja2 template: a sync route, as the app's routes are."""
-    return _bare_templates.TemplateResponse(request, "page.html", _BARE_CONTEXT)
+    return BARE_TEMPLATES.TemplateResponse(request, "page.html", BARE_CONTEXT)
 
 
 # --- servers --------------------------------------------------------------------------------------

@@ -29,7 +29,6 @@ Imported by uvicorn in each of its processes: the database comes from ``REDRESS_
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import os
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -49,11 +48,13 @@ from api.security.crypto import KeyRing, decrypt_field, encrypt_field, fact_aad,
 from api.security.random_tokens import hash_token
 from api.settings import Settings
 from tests.benchmarks.bench_interview_step import (
-    _BARE_CONTEXT,
+    BARE_CONTEXT,
+    BARE_TEMPLATES,
     BARE_THREADS_VARIABLE,
     FLOOR_DRIVER_VARIABLE,
-    _bare_templates,
 )
+from web.identity import SESSION_COOKIE
+from web.serve import freeze_startup_objects
 from workflows.catalogue import default_catalogue
 from workflows.engine import evaluate
 from workflows.facts import default_fact_dictionary
@@ -104,7 +105,6 @@ _READS: Final = {
     "facts": _CURRENT_FACTS,
 }
 _STATEMENTS: Final = {**_READS, **{name: statement for name, (statement, _keys) in _WRITES.items()}}
-SESSION_COOKIE: Final = "redress_session"  # web.identity's (not imported: it loads the web app)
 
 
 class _Compiled:
@@ -133,13 +133,12 @@ class _Statements:
         if driver not in {"core", "dbapi"}:
             raise ValueError(f"{FLOOR_DRIVER_VARIABLE} must be core or dbapi, not {driver!r}")
         self.driver = driver
-        self.compiled = {
-            **{name: _Compiled(statement, engine.dialect) for name, statement in _READS.items()},
-            **{
-                name: _Compiled(statement, engine.dialect, keys)
-                for name, (statement, keys) in _WRITES.items()
-            },
-        }
+        # Compiled once for the driver's own dialect; Core compiles (and caches) its own.
+        self.compiled: dict[str, _Compiled] = {}
+        if driver == "dbapi":
+            self.compiled = {name: _Compiled(statement, engine.dialect) for name, statement in _READS.items()}
+            for name, (statement, keys) in _WRITES.items():
+                self.compiled[name] = _Compiled(statement, engine.dialect, keys)
 
     @contextlib.contextmanager
     def on(self, engine: Engine) -> Iterator[Callable[[str, dict[str, Any]], Sequence[Any]]]:
@@ -181,7 +180,7 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     engine = _state["engine"] = create_db_engine(settings.database_url)
     _state["statements"] = _Statements(engine, os.environ.get(FLOOR_DRIVER_VARIABLE, "core"))
     _state["ring"] = KeyRing.from_settings(settings)
-    gc.freeze()  # as redress serve does: full collections must not walk the loaded app
+    freeze_startup_objects()  # as redress serve does: definitions loaded, collections kept short
     yield
     engine.dispose()
 
@@ -243,7 +242,7 @@ def floor_step(
         run("update_case", {"row_id": case_row_id, "updated_at": now})
     next_fact = evaluation.next_question or "check-answers"
     next_url = f"/cases/{case_id}/applications/{application_id}/questions/{next_fact}"
-    response = _bare_templates.TemplateResponse(request, "page.html", {**_BARE_CONTEXT, "back_url": next_url})
+    response = BARE_TEMPLATES.TemplateResponse(request, "page.html", {**BARE_CONTEXT, "back_url": next_url})
     response.headers["HX-Push-Url"] = next_url
     return response
 
